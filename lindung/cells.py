@@ -1,0 +1,119 @@
+"""Cells: turn what an editor typed into plain values.
+
+Sheets arrive with headers in any case and spacing, numbers written the
+Indonesian way (`16.800`, `Rp 16.800`, `40,69`) or as real numbers, and dates
+as date cells, sheet serial numbers or text (`24/03/2025`, `2025-03-24`,
+`24 Maret 2025`). Every parser here returns a plain value or raises
+`CellError` with a short Indonesian reason; none of them guesses silently.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel.dates import get_month_names
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel and Google Sheets serials
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type."""
+
+
+def normalise(text: object) -> str:
+    """`Pengurus RT/RW` -> `pengurus_rt_rw`; ` Berlaku Sampai ` -> `berlaku_sampai`."""
+    return _NON_ALNUM.sub("_", str(text).strip().lower()).strip("_")
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _month_numbers() -> dict[str, int]:
+    # Indonesian names from CLDR (Babel), wide and short, plus English short forms
+    # because sheets made on an English-locale laptop type `Mar` too.
+    names: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for number, name in get_month_names(width, locale="id_ID").items():
+            names[normalise(name)] = number
+    for number, name in enumerate(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
+    ):
+        names.setdefault(name, number)
+    names.setdefault("agust", 8)
+    return names
+
+
+_MONTHS = _month_numbers()
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_D_MONTH_Y = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
+
+
+def parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise CellError("bukan tanggal")
+    if isinstance(value, (int, float)):
+        if not 1 <= value < 2958466:  # 9999-12-31
+            raise CellError("angka ini bukan tanggal")
+        return _SHEET_EPOCH + dt.timedelta(days=int(value))
+    text = str(value).strip()
+    try:
+        if m := _DMY.match(text):
+            day, month, year = (int(g) for g in m.groups())
+        elif m := _YMD.match(text):
+            year, month, day = (int(g) for g in m.groups())
+        elif m := _D_MONTH_Y.match(text):
+            day, year = int(m[1]), int(m[3])
+            month = _MONTHS.get(normalise(m[2])) or 0
+            if not month:
+                raise CellError(f"nama bulan “{m[2]}” tidak dikenal")
+        else:
+            raise CellError("format tanggal tidak dikenal")
+        return dt.date(year, month, day)
+    except ValueError as error:
+        if isinstance(error, CellError):
+            raise
+        raise CellError("tanggal ini tidak ada di kalender") from None
+
+
+_RUPIAH = re.compile(r"^(rp\.?)\s*", re.IGNORECASE)
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+_PLAIN = re.compile(r"^\d+(,\d+)?$")
+
+
+def parse_number(value: object) -> int | float:
+    """A number, from a number cell or Indonesian text; integral values as int."""
+    if isinstance(value, bool):
+        raise CellError("bukan angka")
+    if isinstance(value, (int, float)):
+        number = value
+    else:
+        text = _RUPIAH.sub("", str(value).strip()).replace(" ", "")
+        negative = text.startswith("-")
+        text = text.lstrip("-")
+        if not (_GROUPED.match(text) or _PLAIN.match(text)):
+            raise CellError("bukan angka (tulis misalnya 16.800 atau 40,69)")
+        try:
+            number = Decimal(text.replace(".", "").replace(",", "."))
+        except InvalidOperation:  # pragma: no cover - the patterns above exclude it
+            raise CellError("bukan angka") from None
+        number = -number if negative else number
+    if number == int(number):
+        return int(number)
+    return float(number)
+
+
+def as_text(value: object) -> str:
+    """A cell shown as text: numbers without a spurious `.0`."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).strip()

@@ -1,0 +1,110 @@
+"""The `lindung` command: wires the stages together and decides what is
+printed and which exit code is given. Nothing else lives here.
+
+Exit codes: 0 done; 1 the work found a problem (--strict and errors, a source
+failing too long, a build the privacy guard stopped); 2 usage or config error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import aggregate, config as config_module, pull as pull_module, report, site, snapshot
+from .sources import SourceError, local
+from .validate import load_schemas, validate_workbook
+
+
+def _load(root: Path) -> config_module.Config:
+    try:
+        return config_module.load(root)
+    except config_module.ConfigError as error:
+        for problem in error.problems:
+            click.echo(f"Konfigurasi salah: {problem}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              envvar="LINDUNG_ROOT", help="Folder proyek (berisi registry/, content/, templates/).")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """Lindung: tarik sheet kecamatan, periksa, dan bangun situs statis."""
+    ctx.obj = root
+
+
+@main.command("pull")
+@click.option("--only", "only", multiple=True, metavar="KODE", help="Hanya kecamatan ini (boleh diulang).")
+@click.option("--strict", is_flag=True, help="Keluar dengan kode 1 bila ada kesalahan apa pun.")
+@click.option("--force", is_flag=True, help="Baca ulang semua sheet, juga yang tidak berubah.")
+@click.pass_obj
+def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool) -> None:
+    """Tarik, periksa dan simpan snapshot tiap kecamatan di registry/sources.csv."""
+    config = _load(root)
+    unknown = set(only) - {s.kode for s in config.sources}
+    if unknown:
+        raise click.UsageError(f"Kode tidak ada di registry/sources.csv: {', '.join(sorted(unknown))}")
+    secret, demo = snapshot.secret_from_env()
+    if demo:
+        click.echo("Peringatan: LINDUNG_SECRET belum diisi; NIK di-hash dengan kunci demo. "
+                   "Isi LINDUNG_SECRET untuk data sungguhan.", err=True)
+    now = dt.datetime.now(ZoneInfo(config.site.timezone))
+    names = {s.kode: s.kecamatan for s in config.sources}
+
+    def progress(source, result) -> None:
+        click.echo(report.format_text(result, names[source.kode]))
+
+    result = pull_module.pull(config, secret=secret, now=now, only=set(only) or None, force=force,
+                              progress=progress)
+    stale = result.stale(now.date(), config.pull.stale_days)
+    for item in stale:
+        click.echo(f"Gagal lebih dari {config.pull.stale_days} hari: {item.kode} {names[item.kode]} "
+                   f"(sejak {item.failing_since}): {item.reason}", err=True)
+    if stale or (strict and result.found_errors):
+        sys.exit(1)
+
+
+@main.command("build")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Tanggal data (YYYY-MM-DD); bawaan: hari ini, WIB.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder keluaran; bawaan: site/ di folder proyek.")
+@click.pass_obj
+def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> None:
+    """Bangun situs dari snapshot ke site/ (atau --out)."""
+    config = _load(root)
+    day = as_of.date() if as_of else dt.datetime.now(ZoneInfo(config.site.timezone)).date()
+    snapshots = snapshot.read_all(config.snapshot_dir)
+    reports = report.read_all(config.laporan_dir)
+    figures = aggregate.figures(config, snapshots, reports, day)
+    target = out or config.root / "site"
+    try:
+        pages = site.build(config, figures, target)
+    except site.BuildError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"{len(pages)} halaman ditulis ke {target} (data per {day.isoformat()}).")
+
+
+@main.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kecamatan", "kode", required=True, metavar="KODE", help="Kode Kemendagri kecamatan, mis. 33.74.15.")
+@click.pass_obj
+def check_command(root: Path, file: Path, kode: str) -> None:
+    """Periksa satu workbook dan cetak laporannya, tanpa menulis apa pun."""
+    config = _load(root)
+    if kode not in config.wilayah.kecamatan:
+        raise click.UsageError(f"{kode} bukan kode kecamatan dalam daftar resmi.")
+    name = config.wilayah.kecamatan[kode].nama
+    try:
+        raw = local.read(file)
+    except SourceError as error:
+        click.echo(f"✗ {kode} {name}: {error.reason}")
+        sys.exit(1)
+    validated = validate_workbook(raw, kode, config.wilayah, load_schemas(config.schema_dir))
+    outcome = report.STRUCTURE if validated.structural else report.OK
+    click.echo(report.format_text(report.Report(kode, "", outcome, errors=validated.errors), name))
+    sys.exit(1 if validated.errors else 0)

@@ -1,0 +1,171 @@
+"""Config: the operator's settings, read and checked before anything runs.
+
+`lindung.toml` holds the site settings; `registry/sources.csv` lists the
+kecamatan and where their sheets are; `registry/daerah.csv` what belongs to a
+kabupaten/kota (its local program, rate and APBD quota); `registry/iuran.csv`
+the national contribution rates with the period each holds for. The CSVs are
+validated with their Frictionless schemas in registry/schema/. Anything wrong
+raises `ConfigError` with every problem found, so the operator fixes them in
+one go.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from frictionless import Resource, Schema
+
+from . import wilayah as wilayah_module
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str = "Lindung"
+    description: str = "Perlindungan BPJS Ketenagakerjaan bagi pekerja rentan di Jawa Tengah"
+    base_url: str = "http://localhost:8000/"
+    timezone: str = "Asia/Jakarta"
+
+
+@dataclass(frozen=True)
+class PullSettings:
+    workers: int = 4  # sheets read at once
+    stale_days: int = 7  # a source failing longer than this makes `pull` exit non-zero
+
+
+@dataclass(frozen=True)
+class Source:
+    kode: str
+    kecamatan: str
+    kabupaten_kota: str
+    sumber: str
+
+
+@dataclass(frozen=True)
+class Daerah:
+    kode: str
+    kabupaten_kota: str
+    program_lokal: str | None
+    iuran_bulanan: int | None
+    berlaku_mulai: dt.date | None
+    kuota_apbd: int | None
+    tahun_kuota: int | None
+    keterangan: str | None
+    sumber_info: str | None
+
+
+@dataclass(frozen=True)
+class Iuran:
+    program: str
+    komponen: str
+    iuran_bulanan: int
+    berlaku_mulai: dt.date | None
+    berlaku_sampai: dt.date | None
+    berlaku_untuk: str
+    keterangan: str | None
+    sumber: str | None
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    site: Site
+    pull: PullSettings
+    sources: tuple[Source, ...]
+    daerah: dict[str, Daerah]
+    iuran: tuple[Iuran, ...]
+    wilayah: wilayah_module.Wilayah = field(repr=False)
+
+    @property
+    def registry(self) -> Path:
+        return self.root / "registry"
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.registry / "schema"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.registry / "snapshots"
+
+    @property
+    def laporan_dir(self) -> Path:
+        return self.registry / "laporan"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+
+def load(root: Path) -> Config:
+    root = root.resolve()
+    problems: list[str] = []
+    settings = _read_toml(root / "lindung.toml", problems)
+    site = Site(**{k: v for k, v in settings.get("site", {}).items() if k in Site.__dataclass_fields__})
+    pull = PullSettings(**{k: v for k, v in settings.get("pull", {}).items()
+                           if k in PullSettings.__dataclass_fields__})
+    if not site.base_url.endswith("/"):
+        site = Site(site.title, site.description, site.base_url + "/", site.timezone)
+    registry = root / "registry"
+    areas = wilayah_module.load(registry / "wilayah")
+    sources = tuple(Source(**row) for row in _read_table(registry / "sources.csv", registry / "schema" / "sources.json", problems))
+    for source in sources:
+        if source.kode not in areas.kecamatan:
+            problems.append(f"registry/sources.csv: kode {source.kode} bukan kecamatan dalam daftar resmi registry/wilayah/.")
+        elif not areas.names_kecamatan(source.kode, source.kecamatan):
+            official = areas.kecamatan[source.kode].nama
+            problems.append(f"registry/sources.csv: kode {source.kode} adalah Kecamatan {official}, bukan “{source.kecamatan}”.")
+    daerah = {row["kode"]: Daerah(**row) for row in
+              _read_table(registry / "daerah.csv", registry / "schema" / "daerah.json", problems, optional=True)}
+    iuran = tuple(Iuran(**row) for row in
+                  _read_table(registry / "iuran.csv", registry / "schema" / "iuran.json", problems, optional=True))
+    if problems:
+        raise ConfigError(problems)
+    return Config(root, site, pull, sources, daerah, iuran, areas)
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        problems.append(f"{path.name}: {error}")
+        return {}
+
+
+def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bool = False) -> list[dict]:
+    """Rows of a registry CSV, typed by its schema; problems appended, not raised."""
+    if not path.exists():
+        if not optional:
+            problems.append(f"{path.relative_to(path.parents[1])} tidak ditemukan.")
+        return []
+    schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
+    with open(path, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), [])
+    expected = [f.name for f in schema.fields]
+    if header != expected:
+        problems.append(f"{path.name}: kolomnya harus persis {','.join(expected)} (sekarang {','.join(header)}).")
+        return []
+    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema)
+    report = resource.validate()
+    for error in report.flatten(["rowNumber", "fieldName", "note"]):
+        row, name, note = error
+        problems.append(f"{path.name}, baris {row}, kolom {name}: {note}")
+    if not report.valid:
+        return []
+    with Resource(path=path.name, basepath=str(path.parent), schema=schema) as table:
+        return [{k: row[k] for k in expected} for row in table.row_stream]

@@ -1,0 +1,380 @@
+"""Validate: hold a kecamatan workbook to the sheet contract.
+
+The contract is data (registry/schema/*.json, Frictionless Table Schemas).
+A workbook is checked in three passes, and every problem becomes a `RowError`
+naming tab, sheet row and column in Indonesian, never echoing a NIK or name:
+
+1. structure: each required tab and column is there (headers are matched
+   after `cells.normalise`); if not, the whole kecamatan keeps its last
+   snapshot, so one renamed tab never wipes a kecamatan off the site;
+2. cells: Indonesian numbers and dates are read (`cells`), enum values
+   folded to their canonical spelling;
+3. Frictionless: types, required, enum, pattern, unique, plus the
+   cross-field checks below (as Frictionless `Check`s).
+
+Rows with any error are left out of `Validated.tables` and counted.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from frictionless import Check, Checklist, Resource, Schema, errors
+
+from . import cells
+from .sources import RawWorkbook
+from .wilayah import Wilayah
+
+TABS = ("peserta", "donatur", "wilayah", "santunan")
+OPTIONAL_TABS = {"santunan"}
+# Never echoed in a message: reports travel by WhatsApp and e-mail.
+PRIVATE = {("peserta", "nik"), ("peserta", "nama"), ("donatur", "nama")}
+
+
+@dataclass(frozen=True)
+class RowError:
+    tab: str
+    row: int | None  # as the editor sees it in the sheet; None for a whole tab
+    column: str | None  # the column's header title
+    code: str
+    problem: str
+    fix: str
+
+    def where(self) -> str:
+        parts = [f"Tab {self.tab}"]
+        if self.row is not None:
+            parts.append(f"baris {self.row}")
+        if self.column:
+            parts.append(f"kolom {self.column}")
+        return ", ".join(parts)
+
+    def message(self) -> str:
+        return f"{self.where()}: {self.problem} Cara memperbaiki: {self.fix}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tab": self.tab, "baris": self.row, "kolom": self.column,
+            "kode": self.code, "masalah": self.problem, "perbaikan": self.fix,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RowError":
+        return cls(data["tab"], data["baris"], data["kolom"], data["kode"],
+                   data["masalah"], data["perbaikan"])
+
+
+@dataclass
+class Validated:
+    """Valid rows per tab (values parsed; kelurahan as Kemendagri code), the
+    errors found, and how many data rows of each tab were left out."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    rows_in_error: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def structural(self) -> bool:
+        return any(error.row is None for error in self.errors)
+
+
+def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
+    return {
+        tab: json.loads((schema_dir / f"{tab}.json").read_text(encoding="utf-8"))
+        for tab in TABS
+    }
+
+
+def validate_workbook(
+    raw: RawWorkbook, kecamatan_kode: str, wilayah: Wilayah,
+    schemas: dict[str, dict[str, Any]],
+) -> Validated:
+    result = Validated()
+    tabs = {cells.normalise(title): rows for title, rows in raw.tabs.items()}
+    located: dict[str, _Located] = {}
+    for tab in TABS:
+        if tab not in tabs:
+            if tab not in OPTIONAL_TABS:
+                result.errors.append(RowError(
+                    tab, None, None, "tab-hilang", f"Tab “{tab}” tidak ditemukan.",
+                    f"Buat tab bernama {tab} atau kembalikan namanya bila terganti. "
+                    "Sampai diperbaiki, data lama kecamatan ini yang ditampilkan."))
+            continue
+        found = _locate(tab, tabs[tab], schemas[tab])
+        result.errors.extend(found.errors)
+        located[tab] = found
+    if result.structural:
+        return result
+
+    context = _Context(kecamatan_kode, wilayah)
+    for tab in ("donatur", "wilayah", "peserta", "santunan"):  # peserta needs donatur ids
+        if tab in located:
+            rows, tab_errors, bad = _check_tab(tab, located[tab], schemas[tab], context)
+            result.tables[tab] = rows
+            result.errors.extend(tab_errors)
+            result.rows_in_error[tab] = bad
+            if tab == "donatur":
+                context.donatur_ids = {row["id"] for row in rows}
+        else:
+            result.tables[tab] = []
+            result.rows_in_error[tab] = 0
+    order = {(tab, spec["title"]): i for tab in TABS for i, spec in enumerate(schemas[tab]["fields"])}
+    result.errors.sort(key=lambda e: (TABS.index(e.tab), e.row or 0, order.get((e.tab, e.column), 99)))
+    return result
+
+
+# --- pass 1: structure -----------------------------------------------------
+
+@dataclass
+class _Located:
+    columns: dict[str, int]  # field name -> column index
+    titles: dict[str, str]  # field name -> header as typed (for messages)
+    rows: list[tuple[int, list[Any]]]  # (sheet row number, cells)
+    errors: list[RowError]
+
+
+def _locate(tab: str, rows: list[list[Any]], schema: dict[str, Any]) -> _Located:
+    header_at = next((i for i, row in enumerate(rows)
+                      if any(not cells.is_blank(c) for c in row)), None)
+    header = rows[header_at] if header_at is not None else []
+    columns: dict[str, int] = {}
+    titles: dict[str, str] = {}
+    for index, title in enumerate(header):
+        name = cells.normalise(title) if not cells.is_blank(title) else ""
+        if name and name not in columns:
+            columns[name] = index
+            titles[name] = str(title).strip()
+    found = _Located({}, {}, [], [])
+    for spec in schema["fields"]:
+        name = spec["name"]
+        if name in columns:
+            found.columns[name] = columns[name]
+            found.titles[name] = titles[name]
+        elif spec.get("kolomWajib"):
+            found.errors.append(RowError(
+                tab, None, spec["title"], "kolom-hilang",
+                f"Kolom “{spec['title']}” tidak ada di baris judul tab {tab}.",
+                f"Tambahkan kolom berjudul “{spec['title']}” di baris judul. "
+                "Sampai diperbaiki, data lama kecamatan ini yang ditampilkan."))
+    if header_at is not None:
+        found.rows = [(header_at + 2 + i, row) for i, row in enumerate(rows[header_at + 1:])]
+    return found
+
+
+# --- pass 2: cells ---------------------------------------------------------
+
+@dataclass
+class _Context:
+    kecamatan_kode: str
+    wilayah: Wilayah
+    donatur_ids: set[str] = field(default_factory=set)
+
+
+def _read_cell(tab: str, spec: dict[str, Any], value: Any) -> Any:
+    """A cell as its field's Python value; raises CellError with a reason."""
+    if cells.is_blank(value):
+        return None
+    kind = spec["type"]
+    if (tab, spec["name"]) == ("peserta", "nik"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise cells.CellError("nik-angka")
+        return str(value).strip().replace(" ", "")
+    if kind == "date":
+        return cells.parse_date(value)
+    if kind in ("number", "integer"):
+        return cells.parse_number(value)
+    text = cells.as_text(value)
+    if spec["name"] == "tampilkan_nama":
+        return "ya" if cells.normalise(text) == "ya" else "tidak"
+    enum = spec.get("constraints", {}).get("enum")
+    if enum:  # fold `PEKERJA RENTAN`, `pekerja_rentan` to `pekerja rentan`
+        return next((e for e in enum if cells.normalise(e) == cells.normalise(text)), text)
+    return text
+
+
+# --- pass 3: Frictionless --------------------------------------------------
+
+def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Context):
+    specs = {spec["name"]: spec for spec in schema["fields"]}
+    names = list(specs)
+    data: list[list[Any]] = [names]
+    sheet_rows: list[int] = []
+    typed: list[dict[str, Any]] = []  # raw text of the cells, for messages
+    tab_errors: list[RowError] = []
+    bad: set[int] = set()
+    for sheet_row, row in found.rows:
+        raw = {n: row[i] if i < len(row) else None for n, i in found.columns.items()}
+        if all(cells.is_blank(v) for v in raw.values()):
+            continue
+        index = len(sheet_rows)
+        sheet_rows.append(sheet_row)
+        typed.append(raw)
+        values = []
+        for name in names:
+            try:
+                values.append(_read_cell(tab, specs[name], raw.get(name)))
+            except cells.CellError as reason:
+                values.append(None)
+                tab_errors.append(_cell_error(tab, sheet_row, specs[name], found, raw.get(name), str(reason)))
+                bad.add(index)
+        data.append(values)
+
+    flagged = {(e.row, e.column) for e in tab_errors}
+    resource = Resource(data=data, schema=Schema.from_descriptor(_frictionless_schema(schema)))
+    report = resource.validate(Checklist(checks=_CHECKS[tab](context)), limit_errors=sys.maxsize)
+    for error in report.tasks[0].errors:
+        index = error.row_number - 2
+        name = getattr(error, "field_name", None)
+        row_error = _frictionless_error(tab, sheet_rows[index], specs.get(name), found,
+                                        typed[index].get(name), error, sheet_rows)
+        if (row_error.row, row_error.column) in flagged:
+            continue  # one message per cell: the reader's reason came first
+        flagged.add((row_error.row, row_error.column))
+        tab_errors.append(row_error)
+        bad.add(index)
+
+    rows = []
+    for index, values in enumerate(data[1:]):
+        if index not in bad:
+            record = dict(zip(names, values))
+            record["baris"] = sheet_rows[index]
+            if "kelurahan" in record:
+                record["kelurahan"] = context.wilayah.match_kelurahan(
+                    context.kecamatan_kode, record["kelurahan"]).kode
+            rows.append(record)
+    return rows, tab_errors, len(bad)
+
+
+def _frictionless_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    # tampilkan_nama is folded to ya/tidak before this pass; everything else as written
+    return {"fields": schema["fields"], "missingValues": [""]}
+
+
+class _Kelurahan(Check):
+    type = "lindung-kelurahan"
+    Errors = [errors.CellError]
+
+    def __init__(self, context: _Context):
+        super().__init__()
+        self.context = context
+
+    def validate_row(self, row):
+        value = row["kelurahan"]
+        if value is not None and self.context.wilayah.match_kelurahan(
+                self.context.kecamatan_kode, value) is None:
+            yield errors.CellError.from_row(row, note="kelurahan-tidak-dikenal", field_name="kelurahan")
+
+
+class _Periode(Check):
+    """berlaku_sampai must not come before mulai."""
+
+    type = "lindung-periode"
+    Errors = [errors.CellError]
+
+    def __init__(self, context: _Context):
+        super().__init__()
+
+    def validate_row(self, row):
+        mulai, sampai = row["mulai"], row["berlaku_sampai"]
+        if mulai and sampai and sampai < mulai:
+            yield errors.CellError.from_row(row, note="tanggal-terbalik", field_name="berlaku_sampai")
+
+
+class _Donatur(Check):
+    """A worker paid by a donor or CSR names a donor of the donatur tab."""
+
+    type = "lindung-donatur"
+    Errors = [errors.CellError]
+
+    def __init__(self, context: _Context):
+        super().__init__()
+        self.context = context
+
+    def validate_row(self, row):
+        if row["sumber_dana"] not in ("donatur", "CSR"):
+            return
+        if row["id_donatur"] is None:
+            yield errors.CellError.from_row(row, note="donatur-kosong", field_name="id_donatur")
+        elif row["id_donatur"] not in self.context.donatur_ids:
+            yield errors.CellError.from_row(row, note="donatur-tidak-ada", field_name="id_donatur")
+
+
+_CHECKS: dict[str, Callable[[_Context], list[Check]]] = {
+    "peserta": lambda c: [_Kelurahan(c), _Periode(c), _Donatur(c)],
+    "wilayah": lambda c: [_Kelurahan(c)],
+    "santunan": lambda c: [_Kelurahan(c)],
+    "donatur": lambda c: [],
+}
+
+
+# --- messages --------------------------------------------------------------
+
+def _shown(tab: str, spec: dict[str, Any] | None, value: Any) -> str:
+    if spec is None or (tab, spec["name"]) in PRIVATE or cells.is_blank(value):
+        return ""
+    return f"“{cells.as_text(value)[:60]}” "
+
+
+def _cell_error(tab, sheet_row, spec, found, value, reason) -> RowError:
+    column = found.titles.get(spec["name"], spec["title"])
+    if reason == "nik-angka":
+        return RowError(tab, sheet_row, column, "nik-angka",
+                        "NIK tersimpan sebagai angka, sehingga spreadsheet bisa membulatkan digit terakhirnya.",
+                        "Ubah format kolom NIK menjadi Teks biasa, lalu ketik ulang NIK dari KTP.")
+    if spec["type"] == "date":
+        return RowError(tab, sheet_row, column, "tanggal",
+                        f"{_shown(tab, spec, value)}tidak terbaca sebagai tanggal: {reason}.",
+                        "Tulis tanggal sebagai hari/bulan/tahun, misalnya 24/03/2025 atau 24 Maret 2025.")
+    return RowError(tab, sheet_row, column, "angka",
+                    f"{_shown(tab, spec, value)}tidak terbaca sebagai angka.",
+                    "Tulis angka saja, misalnya 16.800 (titik untuk ribuan, koma untuk desimal).")
+
+
+def _frictionless_error(tab, sheet_row, spec, found, value, error, sheet_rows) -> RowError:
+    column = found.titles.get(spec["name"], spec["title"]) if spec else None
+    shown = _shown(tab, spec, value)
+    note = getattr(error, "note", "")
+    code, problem, fix = error.type, f"{shown}tidak sesuai aturan kolom ini.", spec["description"] if spec else ""
+    if error.type == "constraint-error" and '"required"' in note:
+        code, problem, fix = "wajib", f"{column} kosong.", f"Isi kolom ini. {spec['description']}"
+    elif error.type == "constraint-error" and '"enum"' in note:
+        allowed = ", ".join(str(e) for e in spec["constraints"]["enum"])
+        code, problem, fix = "pilihan", f"{shown}bukan pilihan yang dikenal.", f"Pilih salah satu: {allowed}."
+    elif error.type == "constraint-error" and '"pattern"' in note:
+        code, problem, fix = "nik-format", "NIK harus tepat 16 angka.", \
+            "Periksa NIK di KTP; tulis 16 angka tanpa spasi, titik atau huruf."
+    elif error.type == "constraint-error" and '"minimum"' in note:
+        code, problem, fix = "minimum", f"{shown}tidak boleh kurang dari nol.", "Tulis angka nol atau lebih."
+    elif error.type == "type-error":
+        code, problem, fix = "bilangan-bulat", f"{shown}harus bilangan bulat.", "Tulis angka tanpa koma, misalnya 12."
+    elif error.type in ("unique-error", "primary-key"):
+        first = _first_row(note, sheet_rows)
+        code, problem = "ganda", f"{column} {shown}sudah dipakai di baris {first}." if first else \
+            f"{column} {shown}sudah dipakai di baris sebelumnya."
+        fix = "Hapus baris ganda atau perbaiki isinya bila salah ketik. Baris yang pertama yang dihitung."
+        if (tab, spec["name"]) == ("peserta", "nik"):
+            problem = f"NIK ini sudah tercatat di baris {first}." if first else "NIK ini sudah tercatat di baris sebelumnya."
+    elif note == "kelurahan-tidak-dikenal":
+        code, problem, fix = note, f"{shown}bukan kelurahan/desa di kecamatan ini.", \
+            "Tulis nama resmi atau kode Kemendagri kelurahan/desa (lihat tab wilayah)."
+    elif note == "tanggal-terbalik":
+        code, problem, fix = note, "Berlaku Sampai lebih awal daripada Mulai.", \
+            "Periksa kedua tanggal: Berlaku Sampai adalah tanggal iuran lunas sampai, sesudah Mulai."
+    elif note == "donatur-kosong":
+        code, problem, fix = note, "Sumber Dana donatur/CSR tetapi ID Donatur kosong.", \
+            "Isi ID Donatur dengan ID dari tab donatur, misalnya D001."
+    elif note == "donatur-tidak-ada":
+        code, problem, fix = note, f"ID Donatur {shown}tidak ada di tab donatur (atau baris donatur itu bermasalah).", \
+            "Tambahkan donatur itu di tab donatur, atau perbaiki ID-nya."
+    return RowError(tab, sheet_row, column, code, problem, fix)
+
+
+def _first_row(note: str, sheet_rows: list[int]) -> int | None:
+    # Frictionless says "the same as in the row at position N" (N counts the header as 1)
+    digits = "".join(ch for ch in note.rsplit(" ", 1)[-1] if ch.isdigit())
+    if digits and 0 <= int(digits) - 2 < len(sheet_rows):
+        return sheet_rows[int(digits) - 2]
+    return None
