@@ -171,6 +171,14 @@ class _Context:
     kecamatan_kode: str
     wilayah: Wilayah
     donatur_ids: set[str] = field(default_factory=set)
+    _matched: dict[Any, Any] = field(default_factory=dict)
+
+    def kelurahan(self, typed: Any):
+        """The official kelurahan an editor meant, remembered: a sheet types
+        the same few names thousands of times."""
+        if typed not in self._matched:
+            self._matched[typed] = self.wilayah.match_kelurahan(self.kecamatan_kode, typed)
+        return self._matched[typed]
 
 
 def _read_cell(tab: str, spec: dict[str, Any], value: Any) -> Any:
@@ -189,10 +197,23 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any) -> Any:
     text = cells.as_text(value)
     if spec["name"] == "tampilkan_nama":
         return "ya" if cells.normalise(text) == "ya" else "tidak"
-    enum = spec.get("constraints", {}).get("enum")
-    if enum:  # fold `PEKERJA RENTAN`, `pekerja_rentan` to `pekerja rentan`
-        return next((e for e in enum if cells.normalise(e) == cells.normalise(text)), text)
+    folded = _enum_spellings(spec)
+    if folded:  # `PEKERJA RENTAN`, `pekerja_rentan` -> `pekerja rentan`
+        return folded.get(cells.normalise(text), text)
     return text
+
+
+_FOLDED: dict[tuple[str, ...], dict[str, str]] = {}
+
+
+def _enum_spellings(spec: dict[str, Any]) -> dict[str, str] | None:
+    enum = spec.get("constraints", {}).get("enum")
+    if not enum:
+        return None
+    key = tuple(str(e) for e in enum)
+    if key not in _FOLDED:
+        _FOLDED[key] = {cells.normalise(e): e for e in enum}
+    return _FOLDED[key]
 
 
 # --- pass 3: Frictionless --------------------------------------------------
@@ -223,7 +244,9 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         data.append(values)
 
     flagged = {(e.row, e.column) for e in tab_errors}
-    resource = Resource(data=data, schema=Schema.from_descriptor(_frictionless_schema(schema)))
+    # A generator, not the list: Frictionless deep-copies inline lists into its report.
+    resource = Resource(data=lambda: iter(data), format="inline",
+                        schema=Schema.from_descriptor(_frictionless_schema(schema)))
     report = resource.validate(Checklist(checks=_CHECKS[tab](context)), limit_errors=sys.maxsize)
     for error in report.tasks[0].errors:
         index = error.row_number - 2
@@ -242,8 +265,7 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
             record = dict(zip(names, values))
             record["baris"] = sheet_rows[index]
             if "kelurahan" in record:
-                record["kelurahan"] = context.wilayah.match_kelurahan(
-                    context.kecamatan_kode, record["kelurahan"]).kode
+                record["kelurahan"] = context.kelurahan(record["kelurahan"]).kode
             rows.append(record)
     return rows, tab_errors, len(bad)
 
@@ -263,8 +285,7 @@ class _Kelurahan(Check):
 
     def validate_row(self, row):
         value = row["kelurahan"]
-        if value is not None and self.context.wilayah.match_kelurahan(
-                self.context.kecamatan_kode, value) is None:
+        if value is not None and self.context.kelurahan(value) is None:
             yield errors.CellError.from_row(row, note="kelurahan-tidak-dikenal", field_name="kelurahan")
 
 
