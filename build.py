@@ -1,14 +1,12 @@
-"""`python build.py [--as-of YYYY-MM-DD]`: pull every source, then build the
-site, on the default config. The same as `lindung pull && lindung build`."""
+"""`python build.py [--as-of YYYY-MM-DD] [--out DIR]`: pull every source,
+then build the site, on the default config. The same as
+`lindung pull && lindung build [...]`; stops at the first command that fails."""
 import sys
-
-from click.testing import CliRunner  # noqa: F401  (keeps click's import cheap path warm)
 
 from lindung.cli import main
 
 
-def run(argv: list[str]) -> int:
-    build_args = argv
+def run(build_args: list[str]) -> int:
     for command in (["pull"], ["build", *build_args]):
         try:
             main.main(command, standalone_mode=False)
