@@ -3,6 +3,8 @@ then build the site, on the default config. The same as
 `lindung pull && lindung build [...]`; stops at the first command that fails."""
 import sys
 
+import click
+
 from lindung.cli import main
 
 
@@ -10,6 +12,9 @@ def run(build_args: list[str]) -> int:
     for command in (["pull"], ["build", *build_args]):
         try:
             main.main(command, standalone_mode=False)
+        except click.ClickException as error:  # usage errors: show them as click would
+            error.show()
+            return error.exit_code
         except SystemExit as stop:
             if stop.code:
                 return int(stop.code)
