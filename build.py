@@ -9,6 +9,11 @@ from lindung.cli import main
 
 
 def run(build_args: list[str]) -> int:
+    try:  # check the build options before spending a pull on them
+        main.commands["build"].make_context("build.py", list(build_args))
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
     for command in (["pull"], ["build", *build_args]):
         try:
             main.main(command, standalone_mode=False)
