@@ -1,0 +1,803 @@
+"""Google Sheets as a source: one kecamatan's spreadsheet read through gspread.
+
+This module is the only place that talks to Google. It turns a service-account
+key from the environment into an authorised client, lists when each shared
+sheet was last modified (one Drive call, so a pull can skip unchanged sheets),
+reads the four tabs of a sheet in one Sheets request, writes the validation
+report back into the sheet, and creates a new, ready-to-fill workbook for a
+kecamatan. Every failure leaves as a `SourceError` whose Indonesian reason says
+what a person has to do; the key itself never appears in any message. Requests
+are paced under the per-user Sheets quota and 429/5xx answers are retried with
+a bounded exponential back-off, so a 600-sheet pull finishes instead of
+hammering the API or hanging.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import google.auth.exceptions
+import requests
+from google.auth.transport.requests import AuthorizedSession, Request
+from google.oauth2 import service_account
+from gspread.exceptions import APIError
+from gspread.http_client import BackOffHTTPClient, HTTPClient
+from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
+
+from . import RawWorkbook, SourceError
+
+ENV_CREDENTIALS_FILE = "GOOGLE_APPLICATION_CREDENTIALS"  # path to the key file
+ENV_CREDENTIALS_JSON = "LINDUNG_GOOGLE_CREDENTIALS"  # the key file's content (CI secret)
+ENV_API_ROOT = "LINDUNG_GOOGLE_API_ROOT"  # tests: send every googleapis.com call here
+ENV_PER_MINUTE = "LINDUNG_GOOGLE_PER_MINUTE"  # Sheets requests per minute, each of read/write
+ENV_MAX_WAIT = "LINDUNG_GOOGLE_MAX_WAIT"  # seconds of back-off one request may spend
+ENV_BACKOFF = "LINDUNG_GOOGLE_BACKOFF"  # first back-off wait, seconds
+ENV_FOLDER_ID = "LINDUNG_GOOGLE_FOLDER_ID"  # Shared Drive folder for new workbooks
+
+SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    # Full Drive scope: files.list must see every sheet shared with the account
+    # and permissions.create must share the workbooks we create.
+    "https://www.googleapis.com/auth/drive",
+)
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+
+TABS = ("peserta", "donatur", "wilayah", "santunan")
+REPORT_TAB = "Laporan Validasi"
+REPORT_HEADER = ["Tab", "Baris", "Kolom", "Masalah", "Cara memperbaiki"]
+REPORT_CLEAN = "Tidak ada kesalahan. Terima kasih!"
+GUIDE_TAB = "Petunjuk"
+
+# Sheets allows 60 read and 60 write requests per minute per user (here: per
+# service account) and 300 per project; see docs/google-sheets.md.
+DEFAULT_PER_MINUTE = 60
+DEFAULT_MAX_WAIT = 120.0
+DEFAULT_BACKOFF = 1.0
+MAX_SINGLE_WAIT = 64.0  # Google's retry guide caps one back-off step at 32-64 s
+
+_GOOGLE_HOST = re.compile(r"^https://[A-Za-z0-9.-]*googleapis\.com(?=/|$)")
+_KEY_IN_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]{10,}$")
+_RATE_LIMIT_REASONS = {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
+
+
+def spreadsheet_key(sumber: str) -> str:
+    """The spreadsheet key in `sumber`: a bare key, or any Google Sheets URL
+    (…/spreadsheets/d/<key>/edit#gid=0, …/spreadsheets/u/1/d/<key>, a Drive
+    link with ?id=<key>)."""
+    s = (sumber or "").strip()
+    if s.startswith("docs.google.com/") or s.startswith("drive.google.com/"):
+        s = "https://" + s
+    if not s.startswith(("http://", "https://")):
+        if _BARE_KEY.match(s):
+            return s
+        raise SourceError("tidak_ada", f"'{s}' bukan kunci atau URL Google Sheets. Periksa kolom sumber di registry/sources.csv.")
+    parts = urlsplit(s)
+    if "/d/e/" in parts.path:
+        # A "Publish to the web" link carries a publication id, not the key.
+        raise SourceError(
+            "tidak_ada",
+            "Tautan ini tautan 'Publikasikan ke web', bukan tautan sheet. Buka sheet-nya lalu salin URL "
+            "dari address bar ke kolom sumber di registry/sources.csv.",
+        )
+    found = _KEY_IN_URL.search(parts.path) or re.search(r"(?:^|&)(?:id|key)=([A-Za-z0-9_-]+)", parts.query)
+    if not found:
+        raise SourceError("tidak_ada", f"Tidak ada kunci sheet di URL {s}. Periksa kolom sumber di registry/sources.csv.")
+    return found.group(1)
+
+
+def connect(
+    environ: Mapping[str, str] = os.environ,
+    *,
+    timeout: float = 30,
+    per_minute: float | None = None,
+    max_wait: float | None = None,
+    backoff: float | None = None,
+) -> GoogleClient:
+    """A client for the service account named in the environment. No network
+    traffic happens here; the access token is fetched on the first request.
+
+    The knobs default to the environment (LINDUNG_GOOGLE_PER_MINUTE,
+    LINDUNG_GOOGLE_MAX_WAIT, LINDUNG_GOOGLE_BACKOFF), then to values that fit
+    the default Sheets quota."""
+    info, variable = _load_key(environ)
+    try:
+        credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    except (ValueError, KeyError, TypeError, google.auth.exceptions.GoogleAuthError):
+        credentials = None
+    if credentials is None:
+        # Raised outside the except block so no chained exception keeps the key material.
+        raise SourceError(
+            "kredensial",
+            f"Kunci akun layanan di {variable} tidak lengkap atau rusak (perlu client_email, private_key "
+            "dan token_uri). Unduh ulang file JSON kuncinya dari Google Cloud Console.",
+        )
+    return GoogleClient(
+        credentials,
+        api_root=(environ.get(ENV_API_ROOT) or "").strip() or None,
+        timeout=timeout,
+        per_minute=_number(environ, ENV_PER_MINUTE, per_minute, DEFAULT_PER_MINUTE),
+        max_wait=_number(environ, ENV_MAX_WAIT, max_wait, DEFAULT_MAX_WAIT),
+        backoff=_number(environ, ENV_BACKOFF, backoff, DEFAULT_BACKOFF),
+        folder_id=(environ.get(ENV_FOLDER_ID) or "").strip() or None,
+    )
+
+
+class GoogleClient:
+    """An authorised connection for one service account. Safe to share across
+    threads: each thread gets its own HTTP session, the token and the quota
+    pacing are shared."""
+
+    def __init__(
+        self,
+        credentials: service_account.Credentials,
+        *,
+        api_root: str | None = None,
+        timeout: float = 30,
+        per_minute: float = DEFAULT_PER_MINUTE,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        backoff: float = DEFAULT_BACKOFF,
+        folder_id: str | None = None,
+    ) -> None:
+        self.service_account_email: str = credentials.service_account_email
+        self.timeout = timeout
+        self.folder_id = folder_id
+        self._credentials = credentials
+        self._api_root = api_root.rstrip("/") if api_root else None
+        self._max_wait = max_wait
+        self._backoff = backoff
+        self._pacers = {"read": _Pacer(per_minute), "write": _Pacer(per_minute)}
+        self._token_lock = threading.Lock()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+        self._modified: dict[str, str] = {}
+
+    def __repr__(self) -> str:  # never show the credentials object
+        return f"GoogleClient({self.service_account_email!r})"
+
+    def __enter__(self) -> GoogleClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+            self._local = threading.local()  # a later call opens fresh sessions
+
+    # -- reading ---------------------------------------------------------
+
+    def modified_times(self) -> dict[str, str]:
+        """{key: Drive modifiedTime} for every spreadsheet the service account
+        can see, from one files.list call (more only past 1,000 sheets)."""
+        params: dict[str, Any] = {
+            "q": f"mimeType='{SPREADSHEET_MIME}'",
+            "fields": "nextPageToken,files(id,modifiedTime)",
+            "pageSize": 1000,
+            # Sheets kept in a Shared Drive are invisible without these two.
+            "supportsAllDrives": "true",
+            "includeItemsFromAllDrives": "true",
+        }
+        times: dict[str, str] = {}
+        with self._translate(None, "baca"):
+            while True:
+                page = self._http().request("get", DRIVE_FILES_API_V3_URL, params=params).json()
+                for f in page["files"]:
+                    times[f["id"]] = f["modifiedTime"]
+                if not page.get("nextPageToken"):
+                    break
+                params["pageToken"] = page["nextPageToken"]
+        self._modified.update(times)
+        return times
+
+    def read(self, key: str) -> RawWorkbook:
+        """The four tabs of one sheet, in one values:batchGet when the tabs are
+        named as expected (plus one metadata call and one more batchGet when a
+        tab is renamed or missing; a missing tab is simply absent)."""
+        key = spreadsheet_key(key)
+        with self._translate(key, "baca"):
+            try:
+                tabs = self._batch_get(key, list(TABS), list(TABS))
+            except APIError as err:
+                if not _is_unknown_range(err):
+                    raise
+                tabs = self._read_by_metadata(key)
+        return RawWorkbook(tabs=tabs, modified=self._modified.get(key))
+
+    def read_many(
+        self,
+        keys: Iterable[str],
+        *,
+        workers: int = 4,
+        progress: Callable[[str], None] | None = None,
+    ) -> dict[str, RawWorkbook | SourceError]:
+        """Read several sheets at once; each result is a workbook or the error
+        of that sheet alone. `progress(key)` is called as each one finishes."""
+        keys = list(dict.fromkeys(keys))
+        results: dict[str, RawWorkbook | SourceError] = {}
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lindung-google") as pool:
+            futures = {pool.submit(self.read, key): key for key in keys}
+            for future in as_completed(futures):
+                key = futures[future]
+                try:
+                    results[key] = future.result()
+                except SourceError as err:
+                    results[key] = err
+                except Exception as err:  # a bug in one sheet's path must not sink the pull
+                    results[key] = SourceError(
+                        "galat", f"Kesalahan tak terduga saat membaca sheet ({type(err).__name__}: {err})."
+                    )
+                if progress is not None:
+                    progress(key)
+        return {key: results[key] for key in keys}
+
+    # -- writing ---------------------------------------------------------
+
+    def write_report(self, key: str, rows: list[list[str]]) -> None:
+        """Put the validation report in the sheet's "Laporan Validasi" tab,
+        creating the tab if needed; a clean sheet gets one thank-you line.
+
+        The current report is read first and left alone when it already says
+        the same: every write bumps the sheet's Drive modifiedTime, which would
+        make tomorrow's incremental pull read the sheet again for nothing."""
+        key = spreadsheet_key(key)
+        wanted = [list(REPORT_HEADER)] + [[_text(c) for c in row] for row in rows] if rows else [[REPORT_CLEAN]]
+        target = _a1(REPORT_TAB)
+        with self._translate(key, "tulis"):
+            http = self._http()
+            try:
+                current = http.values_get(key, target, params={"valueRenderOption": "FORMATTED_VALUE"})
+            except APIError as err:
+                if not _is_unknown_range(err):
+                    raise
+                http.batch_update(key, {"requests": [{"addSheet": {"properties": {
+                    "title": REPORT_TAB, "gridProperties": {"frozenRowCount": 1}}}}]})
+            else:
+                if _trimmed(current.get("values", [])) == _trimmed(wanted):
+                    return
+                http.values_clear(key, target)
+            # RAW: a cell text starting with "=" stays text, never a formula.
+            http.values_update(key, f"{target}!A1", params={"valueInputOption": "RAW"},
+                               body={"majorDimension": "ROWS", "values": wanted})
+
+    def create_workbook(
+        self,
+        title: str,
+        rows: dict[str, list[list]],
+        *,
+        schema_dir: Path,
+        share_with: str | None,
+        folder_id: str | None = None,
+    ) -> str:
+        """Create a kecamatan's workbook, ready to fill in: the four tabs with
+        their headers, dropdowns, date and text formats, a "Petunjuk" tab, the
+        rows given in `rows`; share it with `share_with` as editor. Returns the
+        spreadsheet's URL.
+
+        A service account has no Drive storage of its own any more, so Google
+        may refuse to create the file in its "My Drive"; with `folder_id` (or
+        LINDUNG_GOOGLE_FOLDER_ID), a Shared Drive folder, the file lives there."""
+        schemas = {tab: json.loads((Path(schema_dir) / f"{tab}.json").read_text(encoding="utf-8")) for tab in TABS}
+        unknown = set(rows) - set(TABS)
+        if unknown:
+            raise ValueError(f"rows has tabs that are not part of the workbook: {sorted(unknown)}")
+        folder_id = folder_id or self.folder_id
+        layout = [GUIDE_TAB, *TABS]
+        with self._translate(None, "buat"):
+            http = self._http()
+            if folder_id:
+                key, url, sheet_ids, structure = self._create_in_folder(title, folder_id, layout)
+            else:
+                key, url, sheet_ids, structure = self._create_in_own_drive(title, layout)
+        with self._translate(key, "tulis"):
+            requests_ = structure + _format_requests(schemas, sheet_ids)
+            http.batch_update(key, {"requests": requests_})
+            data = [{"range": f"{_a1(GUIDE_TAB)}!A1", "values": _guide_rows(schemas)}]
+            for tab in TABS:
+                header = [f.get("title") or f["name"] for f in schemas[tab]["fields"]]
+                body = [[_cell_value(c) for c in row] for row in rows.get(tab, [])]
+                data.append({"range": f"{_a1(tab)}!A1", "values": [header, *body]})
+            http.values_batch_update(key, {"valueInputOption": "RAW", "data": data})
+            if share_with:
+                try:
+                    http.insert_permission(
+                        key, share_with, perm_type="user", role="writer", notify=True,
+                        email_message="Sheet Lindung untuk kecamatan Anda. Baca tab Petunjuk sebelum mengisi.",
+                    )
+                except APIError as err:
+                    # The workbook exists: hand back its URL so nobody creates a second one.
+                    failure = self._api_error(err, key, "tulis")
+                    raise SourceError(
+                        failure.kind,
+                        f"Sheet sudah dibuat ({url}) tetapi gagal dibagikan ke {share_with}: {failure.reason} "
+                        "Bagikan sheet itu secara manual.",
+                        {**failure.details, "url": url},
+                    ) from None
+        return url
+
+    # -- internals -------------------------------------------------------
+
+    def _batch_get(self, key: str, ranges: list[str], names: list[str]) -> dict[str, list[list]]:
+        data = self._http().values_batch_get(key, ranges, params={
+            # Unformatted values and serial dates read the same from a sheet in
+            # any locale (id_ID writes 16.800 and 24/03/2025 when formatted).
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        })
+        tabs: dict[str, list[list]] = {}
+        for name, value_range in zip(names, data["valueRanges"]):
+            title = _range_title(value_range.get("range", "")) or name
+            tabs[title] = _padded(value_range.get("values", []))
+        return tabs
+
+    def _read_by_metadata(self, key: str) -> dict[str, list[list]]:
+        meta = self._http().fetch_sheet_metadata(key, params={
+            "includeGridData": "false", "fields": "sheets.properties(sheetId,title,index)"})
+        titles = [s["properties"]["title"] for s in sorted(meta.get("sheets", []), key=lambda s: s["properties"].get("index", 0))]
+        found: dict[str, str] = {}
+        for title in titles:  # the first tab of a normalised name wins, as an editor sees them
+            found.setdefault(_normalise(title), title)
+        present = [found[tab] for tab in TABS if tab in found]
+        if not present:
+            return {}
+        return self._batch_get(key, [_a1(t) for t in present], present)
+
+    def _create_in_own_drive(self, title: str, layout: list[str]) -> tuple[str, str, dict[str, int], list[dict]]:
+        body = {
+            "properties": {"title": title, "locale": "id_ID", "timeZone": "Asia/Jakarta"},
+            "sheets": [{"properties": {"sheetId": i, "title": t, "index": i}} for i, t in enumerate(layout)],
+        }
+        created = self._http().request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
+        ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in created["sheets"]}
+        return created["spreadsheetId"], created["spreadsheetUrl"], ids, []
+
+    def _create_in_folder(self, title: str, folder_id: str, layout: list[str]) -> tuple[str, str, dict[str, int], list[dict]]:
+        http = self._http()
+        created = http.request("post", DRIVE_FILES_API_V3_URL, params={"supportsAllDrives": "true"},
+                               json={"name": title, "mimeType": SPREADSHEET_MIME, "parents": [folder_id]}).json()
+        key = created["id"]
+        meta = http.fetch_sheet_metadata(key, params={"fields": "sheets.properties(sheetId,title,index)"})
+        first = meta["sheets"][0]["properties"]["sheetId"]
+        # The new file has one default tab: it becomes the first of ours.
+        ids = {layout[0]: first}
+        ids.update({t: first + i for i, t in enumerate(layout) if i})
+        structure: list[dict] = [
+            {"updateSpreadsheetProperties": {"properties": {"locale": "id_ID", "timeZone": "Asia/Jakarta"},
+                                             "fields": "locale,timeZone"}},
+            {"updateSheetProperties": {"properties": {"sheetId": first, "title": layout[0]}, "fields": "title"}},
+        ]
+        structure += [{"addSheet": {"properties": {"sheetId": ids[t], "title": t, "index": i}}}
+                      for i, t in enumerate(layout) if i]
+        return key, f"https://docs.google.com/spreadsheets/d/{key}/edit", ids, structure
+
+    def _http(self) -> _QuotaHTTPClient:
+        http = getattr(self._local, "http", None)
+        if http is None:
+            auth_session = _RootedSession(self._api_root)
+            session = _AuthorizedRootedSession(
+                self._credentials, self._api_root, refresh_timeout=self.timeout,
+                auth_request=Request(session=auth_session),
+            )
+            with self._sessions_lock:
+                self._sessions += [auth_session, session]
+            token_request = functools.partial(Request(session=auth_session), timeout=self.timeout)
+            http = _QuotaHTTPClient(session, owner=self, token_request=token_request)
+            http.set_timeout(self.timeout)
+            self._local.http = http
+        return http
+
+    def _fresh_token(self, token_request: Callable[..., Any]) -> None:
+        # One token for all threads: without the lock each worker fetches its own.
+        with self._token_lock:
+            if not self._credentials.valid:
+                self._credentials.refresh(token_request)
+
+    @contextmanager
+    def _translate(self, key: str | None, action: str) -> Iterator[None]:
+        """Turn whatever the HTTP stack raises into a SourceError. `from None`:
+        the original exceptions carry request headers, which hold the token."""
+        try:
+            yield
+        except SourceError:
+            raise
+        except APIError as err:
+            raise self._api_error(err, key, action) from None
+        except requests.exceptions.JSONDecodeError:
+            raise SourceError("rusak", "Jawaban Google tidak bisa dibaca (JSON rusak). Biasanya sementara: coba tarik lagi nanti.") from None
+        except requests.exceptions.Timeout:
+            raise SourceError(
+                "jaringan", f"Google tidak menjawab dalam {self.timeout:g} detik. Periksa koneksi internet, lalu coba lagi."
+            ) from None
+        except (requests.exceptions.RequestException, google.auth.exceptions.TransportError):
+            raise SourceError("jaringan", "Tidak bisa terhubung ke Google. Periksa koneksi internet, lalu coba lagi.") from None
+        except google.auth.exceptions.RefreshError as err:
+            if getattr(err, "retryable", False):  # the token endpoint itself failed, not the key
+                raise SourceError("server", "Layanan login Google sedang bermasalah. Coba tarik lagi nanti.") from None
+            raise SourceError(
+                "kredensial",
+                f"Google menolak kunci akun layanan {self.service_account_email} (kunci dihapus, dicabut, atau "
+                "akunnya dinonaktifkan). Buat kunci JSON baru di Google Cloud Console dan perbarui secret-nya.",
+            ) from None
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise SourceError("rusak", "Jawaban Google tidak berbentuk seperti yang diharapkan. Coba tarik lagi nanti.") from None
+
+    def _api_error(self, err: APIError, key: str | None, action: str) -> SourceError:
+        status = err.response.status_code
+        error = err.error if isinstance(err.error, Mapping) else {}
+        message = str(error.get("message", ""))[:300]
+        reasons = {e.get("reason") for e in error.get("errors", []) if isinstance(e, Mapping)}
+        reasons |= {d.get("reason") for d in error.get("details", []) if isinstance(d, Mapping)}
+        details = {"status": status, "pesan_google": message}
+        email = self.service_account_email
+        where = f"sheet {key}" if key else "Google Drive"
+        api = "Google Drive API" if "drive" in err.response.url.lower() else "Google Sheets API"
+        if status == 401:
+            return SourceError("kredensial", f"Google tidak menerima login akun layanan {email}. Periksa kunci JSON-nya.", details)
+        if status == 403:
+            if reasons & {"SERVICE_DISABLED", "accessNotConfigured"} or "has not been used" in message:
+                return SourceError("api_nonaktif", f"{api} belum diaktifkan di proyek Google Cloud akun layanan {email}. "
+                                   f"Aktifkan di Google Cloud Console (APIs & Services > Library > {api}).", details)
+            if "storageQuotaExceeded" in reasons or action == "buat":
+                return SourceError("penyimpanan", f"Google tidak mengizinkan akun layanan {email} membuat file di Drive-nya "
+                                   "sendiri. Buat folder di Shared Drive, tambahkan akun itu sebagai Content manager, lalu "
+                                   f"setel {ENV_FOLDER_ID} ke ID folder tersebut.", details)
+            if reasons & _RATE_LIMIT_REASONS:
+                return self._quota_error(details)
+            if action == "tulis":
+                return SourceError("tidak_dibagikan", f"Akun layanan {email} tidak boleh mengubah {where}. Bagikan (Share) "
+                                   "sheet ke alamat itu sebagai Editor, bukan Viewer.", details)
+            return SourceError("tidak_dibagikan", f"Sheet belum dibagikan ke akun layanan {email}. Bagikan (Share) sheet ke "
+                               "alamat itu sebagai Viewer/Editor.", details)
+        if status == 404 and action == "buat":
+            return SourceError("tidak_ada", f"Folder di {ENV_FOLDER_ID} tidak ditemukan, atau akun layanan {email} belum "
+                               "menjadi anggota Shared Drive-nya. Periksa ID folder dan keanggotaannya.", details)
+        if status == 404:
+            return SourceError("tidak_ada", f"Tidak ada {where}: sheet sudah dihapus atau kuncinya salah. Periksa kunci "
+                               "di kolom sumber registry/sources.csv.", details)
+        if status == 400 and "not supported for this document" in message:
+            return SourceError("bukan_sheet", "File ini berkas Excel yang disimpan di Drive, bukan Google Sheet. Buka file itu, "
+                               "pilih File > Simpan sebagai Google Spreadsheet, lalu pakai kunci sheet yang baru.", details)
+        if status == 429:
+            return self._quota_error(details)
+        if status == 408:
+            return SourceError("jaringan", "Permintaan ke Google kehabisan waktu. Coba lagi nanti.", details)
+        if status >= 500:
+            return SourceError("server", f"Server Google sedang bermasalah ({status}) dan tetap gagal setelah dicoba ulang. "
+                               "Coba tarik lagi nanti.", details)
+        if error.get("code") == -1:
+            return SourceError("rusak", f"Google menjawab {status} dengan isi yang tidak bisa dibaca.", details)
+        return SourceError("ditolak", f"Google menolak permintaan untuk {where} ({status}): {message}", details)
+
+    def _quota_error(self, details: dict[str, Any]) -> SourceError:
+        return SourceError(
+            "kuota",
+            f"Kuota Google Sheets API habis dan masih habis setelah menunggu {self._max_wait:g} detik. Tarik lagi "
+            f"nanti, turunkan {ENV_PER_MINUTE}, atau minta kenaikan kuota di Google Cloud Console.",
+            details,
+        )
+
+
+class _QuotaHTTPClient(BackOffHTTPClient):
+    """gspread's back-off client with the retry loop rewritten: gspread 6.2's
+    own loop never stops (its cap compares a value already clamped to the cap,
+    fixed upstream in burnash/gspread#1599), recurses once per retry, keeps its
+    counter on the shared instance, and retries Drive's 403 storageQuotaExceeded
+    as if it were a rate limit (burnash/gspread#1592). Here the total wait of one
+    request is bounded, retries honour Retry-After, and Sheets requests are
+    paced under the per-minute quota before they are sent."""
+
+    def __init__(self, session: _AuthorizedRootedSession, *, owner: GoogleClient,
+                 token_request: Callable[..., Any]) -> None:
+        super().__init__(auth=None, session=session)  # type: ignore[arg-type]
+        self._owner = owner
+        self._token_request = token_request
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
+        owner = self._owner
+        waited, attempt = 0.0, 0
+        while True:
+            if endpoint.startswith(SPREADSHEETS_API_V4_BASE_URL):
+                owner._pacers["read" if method.lower() == "get" else "write"].wait()
+            owner._fresh_token(self._token_request)
+            try:
+                return HTTPClient.request(self, method, endpoint, *args, **kwargs)
+            except APIError as err:
+                remaining = owner._max_wait - waited
+                if not self._retryable(err) or remaining <= 0:
+                    raise
+                delay = min(self._delay(err, attempt, owner._backoff), remaining)
+                time.sleep(delay)
+                waited += delay
+                attempt += 1
+
+    def _retryable(self, err: APIError) -> bool:
+        status = err.response.status_code
+        if status in self._HTTP_ERROR_CODES or status >= 500:
+            return True
+        errors = err.error.get("errors", []) if isinstance(err.error, Mapping) else []
+        return status == 403 and any(isinstance(e, Mapping) and e.get("reason") in _RATE_LIMIT_REASONS for e in errors)
+
+    @staticmethod
+    def _delay(err: APIError, attempt: int, base: float) -> float:
+        retry_after = err.response.headers.get("Retry-After", "")
+        if retry_after.isdigit():
+            return float(retry_after)
+        # Truncated exponential back-off with jitter, as Google's retry guide asks,
+        # so parallel workers that failed together do not retry together.
+        return min(base * 2**attempt, MAX_SINGLE_WAIT) + random.uniform(0, base)
+
+
+class _Pacer:
+    """Spaces request starts evenly so one service account stays under a
+    per-minute quota however many workers run; 0 turns pacing off."""
+
+    def __init__(self, per_minute: float) -> None:
+        self._interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def _rooted(url: str, root: str | None) -> str:
+    return _GOOGLE_HOST.sub(root, url, count=1) if root else url
+
+
+class _RootedSession(requests.Session):
+    """Plain session for token requests; with an API root (tests) every
+    *.googleapis.com URL goes there instead."""
+
+    def __init__(self, root: str | None) -> None:
+        super().__init__()
+        self._root = root
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        return super().request(method, _rooted(str(url), self._root), *args, **kwargs)
+
+
+class _AuthorizedRootedSession(AuthorizedSession):
+    """google-auth's authorised session, redirected like `_RootedSession`, so
+    tests run the real OAuth and API flow over HTTP against a local fake."""
+
+    def __init__(self, credentials: Any, root: str | None, **kwargs: Any) -> None:
+        super().__init__(credentials, **kwargs)
+        self._root = root
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        return super().request(method, _rooted(url, self._root), *args, **kwargs)
+
+
+def _load_key(environ: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+    """The service-account key as a dict and the variable it came from. No
+    message here ever contains the variable's content."""
+    raw = (environ.get(ENV_CREDENTIALS_JSON) or "").strip()
+    path = (environ.get(ENV_CREDENTIALS_FILE) or "").strip()
+    if raw:
+        variable, text = ENV_CREDENTIALS_JSON, raw
+        if not raw.startswith("{"):
+            try:  # some CI secret stores only keep one line: accept base64 of the JSON
+                text = base64.b64decode(raw, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                text = raw
+    elif path:
+        variable = ENV_CREDENTIALS_FILE
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise SourceError(
+                "kredensial",
+                f"File kunci yang disebut {ENV_CREDENTIALS_FILE} tidak ada atau tidak bisa dibaca: {path}. "
+                f"Periksa path-nya, atau isi {ENV_CREDENTIALS_JSON} dengan isi file JSON kunci akun layanan.",
+            ) from None
+    else:
+        raise SourceError(
+            "kredensial",
+            f"Kredensial Google belum disetel. Setel {ENV_CREDENTIALS_FILE} ke path file JSON kunci akun layanan, "
+            f"atau {ENV_CREDENTIALS_JSON} ke isi file JSON itu (cara untuk secret CI).",
+        )
+    try:
+        info = json.loads(text)
+    except ValueError:
+        info = None
+    if not isinstance(info, dict):
+        raise SourceError(
+            "kredensial",
+            f"{variable} tidak berisi JSON kunci akun layanan yang sah. Salin ulang seluruh isi file JSON kunci "
+            "dari Google Cloud Console (IAM & Admin > Service Accounts > Keys).",
+        )
+    kind = info.get("type")
+    if kind != "service_account":
+        shown = f" '{kind}'" if isinstance(kind, str) and re.fullmatch(r"[a-z_]{1,40}", kind) else ""
+        raise SourceError(
+            "kredensial",
+            f"{variable} berisi kredensial jenis{shown} yang bukan kunci akun layanan (\"type\": \"service_account\"). "
+            "Buat kunci JSON untuk akun layanan di Google Cloud Console.",
+        )
+    return info, variable
+
+
+def _number(environ: Mapping[str, str], name: str, given: float | None, default: float) -> float:
+    if given is not None:
+        return float(given)
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SourceError("konfigurasi", f"{name} harus berupa angka, bukan '{raw[:40]}'.") from None
+    if value < 0:
+        raise SourceError("konfigurasi", f"{name} tidak boleh negatif.")
+    return value
+
+
+def _is_unknown_range(err: APIError) -> bool:
+    message = err.error.get("message", "") if isinstance(err.error, Mapping) else ""
+    return err.response.status_code == 400 and "Unable to parse range" in str(message)
+
+
+def _normalise(title: str) -> str:
+    """The sheet contract's header rule, used for tab titles too:
+    ' Peserta ' -> 'peserta', 'Data-Peserta' -> 'data_peserta'."""
+    return re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_")
+
+
+def _a1(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _range_title(a1: str) -> str | None:
+    """The tab title of an A1 range as the API returns it: "'Data peserta'!A1:K20",
+    "peserta!A1:K20" or "peserta"."""
+    if a1.startswith("'"):
+        out, i = [], 1
+        while i < len(a1):
+            if a1[i] == "'":
+                if a1[i + 1:i + 2] == "'":
+                    out.append("'")
+                    i += 2
+                    continue
+                return "".join(out)
+            out.append(a1[i])
+            i += 1
+        return None
+    return a1.split("!", 1)[0] or None
+
+
+def _padded(values: list[list]) -> list[list]:
+    """Rows as the editor sees them: empty cells are None, and every row is as
+    wide as the header (the API drops trailing empty cells and keeps an empty
+    row as [] so row numbers still match the sheet)."""
+    rows = [[None if c == "" else c for c in row] for row in values]
+    width = len(rows[0]) if rows else 0
+    return [row + [None] * (width - len(row)) for row in rows]
+
+
+def _trimmed(values: list[list]) -> list[list[str]]:
+    rows = []
+    for row in values:
+        cells = [_text(c) for c in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        rows.append(cells)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _cell_value(value: Any) -> Any:
+    """A Python value as JSON for a RAW write; dates become sheet serial
+    numbers, which the dd/mm/yyyy column format then shows as dates."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (value - datetime(1899, 12, 30, tzinfo=value.tzinfo)).total_seconds() / 86400
+    if isinstance(value, date):
+        return (value - date(1899, 12, 30)).days
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _format_requests(schemas: dict[str, dict], sheet_ids: dict[str, int]) -> list[dict]:
+    """batchUpdate requests that make each data tab safe to type into."""
+    requests_: list[dict] = []
+    for tab in TABS:
+        sid = sheet_ids[tab]
+        fields = schemas[tab]["fields"]
+        requests_.append({"updateSheetProperties": {
+            "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
+            "fields": "gridProperties.frozenRowCount"}})
+        requests_.append({"repeatCell": {
+            "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
+            "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+            "fields": "userEnteredFormat.textFormat.bold"}})
+        # A warning, not a lock: a renamed header is a missing column for validation.
+        requests_.append({"addProtectedRange": {"protectedRange": {
+            "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
+            "description": "Judul kolom dibaca Lindung; jangan diubah.", "warningOnly": True}}})
+        for col, field in enumerate(fields):
+            column = {"sheetId": sid, "startRowIndex": 1, "startColumnIndex": col, "endColumnIndex": col + 1}
+            choices = (field.get("constraints") or {}).get("enum")
+            if field["name"] == "tampilkan_nama":
+                choices = ["ya", "tidak"]
+            if choices:
+                requests_.append({"setDataValidation": {"range": column, "rule": {
+                    "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": str(v)} for v in choices]},
+                    "inputMessage": f"Pilih: {', '.join(str(v) for v in choices)}",
+                    # Not strict: a pasted "Pekerja Rentan" is accepted by validation
+                    # (case and spaces are normalised), so only flag it, never reject the paste.
+                    "strict": False, "showCustomUi": True}}})
+            number_format = None
+            if field.get("type") == "date":
+                number_format = {"type": "DATE", "pattern": "dd/mm/yyyy"}
+            elif field["name"] == "nik":
+                # Plain text, or a 16-digit NIK loses its last digits to floating point.
+                number_format = {"type": "TEXT", "pattern": "@"}
+            if number_format:
+                requests_.append({"repeatCell": {"range": column,
+                                                 "cell": {"userEnteredFormat": {"numberFormat": number_format}},
+                                                 "fields": "userEnteredFormat.numberFormat"}})
+    guide = sheet_ids[GUIDE_TAB]
+    requests_.append({"repeatCell": {"range": {"sheetId": guide, "startRowIndex": 0, "endRowIndex": 1},
+                                     "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                                     "fields": "userEnteredFormat.textFormat.bold"}})
+    return requests_
+
+
+def _guide_rows(schemas: dict[str, dict]) -> list[list[str]]:
+    """The "Petunjuk" tab: what goes in each column, from the schema descriptions."""
+    rows = [
+        ["Petunjuk pengisian sheet Lindung"],
+        ["Isi satu baris untuk satu data, mulai baris 2. Jangan ubah atau pindahkan judul kolom di baris 1, "
+         "dan jangan ganti nama tab."],
+        [f"Setelah data ditarik, kesalahan yang ditemukan ditulis di tab \"{REPORT_TAB}\" lengkap dengan tab, "
+         "baris, kolom, dan cara memperbaikinya. Baris yang salah tidak dihitung sampai diperbaiki."],
+        [],
+        ["Tab", "Kolom", "Wajib diisi", "Pilihan", "Keterangan"],
+    ]
+    for tab in TABS:
+        schema = schemas[tab]
+        rows.append([tab, "", "", "", schema.get("description", "")])
+        for field in schema["fields"]:
+            constraints = field.get("constraints") or {}
+            choices = ["ya", "tidak"] if field["name"] == "tampilkan_nama" else constraints.get("enum") or []
+            rows.append([
+                tab,
+                field.get("title") or field["name"],
+                "ya" if constraints.get("required") else "",
+                ", ".join(str(v) for v in choices),
+                field.get("description", ""),
+            ])
+    return rows
