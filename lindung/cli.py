@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from . import aggregate, config as config_module, pull as pull_module, report, site, snapshot
-from .sources import SourceError, local
+from . import aggregate, config as config_module, pull as pull_module, report, site, snapshot, workbook
+from .sources import SourceError, is_google, local
 from .validate import load_schemas, validate_workbook
 
 
@@ -40,8 +41,10 @@ def main(ctx: click.Context, root: Path) -> None:
 @click.option("--only", "only", multiple=True, metavar="KODE", help="Hanya kecamatan ini (boleh diulang).")
 @click.option("--strict", is_flag=True, help="Keluar dengan kode 1 bila ada kesalahan apa pun.")
 @click.option("--force", is_flag=True, help="Baca ulang semua sheet, juga yang tidak berubah.")
+@click.option("--write-back", is_flag=True,
+              help="Tulis laporan tiap kecamatan ke tab “Laporan Validasi” di Google Sheet-nya.")
 @click.pass_obj
-def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool) -> None:
+def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, write_back: bool) -> None:
     """Tarik, periksa dan simpan snapshot tiap kecamatan di registry/sources.csv."""
     config = _load(root)
     unknown = set(only) - {s.kode for s in config.sources}
@@ -57,14 +60,30 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool) -
     def progress(source, result) -> None:
         click.echo(report.format_text(result, names[source.kode]))
 
-    result = pull_module.pull(config, secret=secret, now=now, only=set(only) or None, force=force,
-                              progress=progress)
+    with _reading_progress(config, only) as reading:
+        result = pull_module.pull(config, secret=secret, now=now, only=set(only) or None, force=force,
+                                  write_back=write_back, progress=progress, reading=reading)
     stale = result.stale(now.date(), config.pull.stale_days)
     for item in stale:
         click.echo(f"Gagal lebih dari {config.pull.stale_days} hari: {item.kode} {names[item.kode]} "
                    f"(sejak {item.failing_since}): {item.reason}", err=True)
     if stale or (strict and result.found_errors):
         sys.exit(1)
+
+
+@contextmanager
+def _reading_progress(config: config_module.Config, only: tuple[str, ...]):
+    """A progress bar while Google Sheets are read, on a terminal; in CI,
+    where nobody watches a bar, one plain line per sheet."""
+    total = sum(1 for s in config.sources if is_google(s.sumber) and (not only or s.kode in only))
+    if not total:
+        yield None
+    elif sys.stdout.isatty():
+        with click.progressbar(length=total, label="Membaca Google Sheets") as bar:
+            yield lambda key: bar.update(1)
+    else:
+        count = iter(range(1, total + 1))
+        yield lambda key: click.echo(f"dibaca {next(count)}/{total}")
 
 
 @main.command("build")
@@ -108,3 +127,37 @@ def check_command(root: Path, file: Path, kode: str) -> None:
     outcome = report.STRUCTURE if validated.structural else report.OK
     click.echo(report.format_text(report.Report(kode, "", outcome, errors=validated.errors), name))
     sys.exit(1 if validated.errors else 0)
+
+
+@main.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--kecamatan", "kode", metavar="KODE", help="Isi tab wilayah dengan kelurahan/desa kecamatan ini.")
+@click.option("--google", "to_google", is_flag=True, help="Buat sebagai Google Sheet, bukan berkas .xlsx.")
+@click.option("--share", metavar="EMAIL", help="Dengan --google: bagikan ke editor ini.")
+@click.pass_obj
+def template_command(root: Path, out: Path | None, kode: str | None, to_google: bool, share: str | None) -> None:
+    """Tulis workbook kosong untuk satu kecamatan (OUT.xlsx, atau --google)."""
+    config = _load(root)
+    if kode and kode not in config.wilayah.kecamatan:
+        raise click.UsageError(f"{kode} bukan kode kecamatan dalam daftar resmi.")
+    if to_google == bool(out):
+        raise click.UsageError("Sebutkan OUT.xlsx, atau --google (dengan --kecamatan), salah satu saja.")
+    rows = {"wilayah": [[k.nama] for k in config.wilayah.kecamatan[kode].kelurahan]} if kode else {}
+    if not to_google:
+        workbook.write_workbook(out, rows, schema_dir=config.schema_dir)
+        click.echo(f"Workbook kosong ditulis ke {out}.")
+        return
+    if not kode:
+        raise click.UsageError("--google perlu --kecamatan KODE.")
+    from .sources import google
+
+    kecamatan = config.wilayah.kecamatan[kode]
+    title = f"Lindung {kode} Kecamatan {kecamatan.nama}, {kecamatan.kabupaten_nama}"
+    try:
+        with google.connect() as client:
+            url = client.create_workbook(title, rows, schema_dir=config.schema_dir, share_with=share)
+    except SourceError as error:
+        click.echo(f"Gagal membuat Google Sheet: {error.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"Google Sheet dibuat: {url}")
+    click.echo(f"Tambahkan ke registry/sources.csv: {kode},{kecamatan.nama},{kecamatan.kabupaten_nama},{url}")

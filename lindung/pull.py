@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from . import report as report_module
 from . import snapshot as snapshot_module
@@ -36,15 +37,18 @@ class PullResult:
 
 
 Progress = Callable[[Source, Report], None]
+Reading = Callable[[str], None]  # called with each Google key once it is read
 
 
 def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None = None,
-         force: bool = False, environ: Mapping[str, str] = os.environ,
-         progress: Progress | None = None) -> PullResult:
+         force: bool = False, write_back: bool = False, environ: Mapping[str, str] = os.environ,
+         progress: Progress | None = None, reading: Reading | None = None) -> PullResult:
     sources = [s for s in config.sources if not only or s.kode in only]
     schemas = load_schemas(config.schema_dir)
     previous = {s.kode: snapshot_module.read(config.snapshot_dir / s.kode) for s in sources}
-    workbooks = _read_sources(config, sources, previous, force, environ)
+    google = _Google.open([s for s in sources if is_google(s.sumber)], environ)
+    workbooks = _read_local(config, [s for s in sources if not is_google(s.sumber)])
+    workbooks.update(google.read(previous, force, config.pull.workers, reading))
     reports: dict[str, Report] = {}
     for source in sources:
         earlier = report_module.read(config.laporan_dir, source.kode)
@@ -64,50 +68,93 @@ def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None
         reports[source.kode] = result
         if progress:
             progress(source, result)
+    if write_back:
+        google.write_back(reports)
+        for result in reports.values():
+            if result.write_back_error:
+                report_module.write(config.laporan_dir, result)
     return PullResult(reports)
 
 
-def _read_sources(config: Config, sources: list[Source], previous, force: bool,
-                  environ: Mapping[str, str]) -> dict[str, RawWorkbook | SourceError | None]:
-    """Each source's workbook, or why it could not be read, or None when it
-    has not changed since its snapshot (Google Sheets only: Drive tells)."""
-    results: dict[str, RawWorkbook | SourceError | None] = {}
-    google_sources = [s for s in sources if is_google(s.sumber)]
+def _read_local(config: Config, sources: list[Source]) -> dict[str, RawWorkbook | SourceError]:
+    results: dict[str, RawWorkbook | SourceError] = {}
     for source in sources:
-        if not is_google(source.sumber):
+        try:
+            results[source.kode] = local.read(local.resolve(source.sumber, config.root))
+        except SourceError as error:
+            results[source.kode] = error
+    return results
+
+
+# A sheet that could not be reached cannot be written to either.
+_UNREACHABLE = {"tidak_ada", "tidak_dibagikan", "kredensial", "jaringan", "kuota", "server", "bukan_sheet",
+                "api_nonaktif", "konfigurasi"}
+
+
+@dataclass
+class _Google:
+    """The Google side of one pull: a client (or why there is none) and the
+    sheets it is responsible for."""
+
+    sources: list[Source]
+    client: Any = None
+    failure: SourceError | None = None
+
+    @classmethod
+    def open(cls, sources: list[Source], environ: Mapping[str, str]) -> "_Google":
+        if not sources:
+            return cls(sources)
+        from .sources import google  # only operators with Google sources need its set-up
+
+        try:
+            return cls(sources, client=google.connect(environ))
+        except SourceError as error:  # e.g. no credentials: local sources still go ahead
+            return cls(sources, failure=error)
+
+    @staticmethod
+    def key(source: Source) -> str:
+        from .sources import google
+
+        return google.spreadsheet_key(source.sumber)
+
+    def read(self, previous, force: bool, workers: int,
+             reading: Reading | None) -> dict[str, RawWorkbook | SourceError | None]:
+        """Each sheet's workbook, or why it could not be read, or None when
+        Drive says it has not changed since its snapshot."""
+        if not self.sources:
+            return {}
+        if self.failure:
+            return {s.kode: self.failure for s in self.sources}
+        try:
+            modified = self.client.modified_times()  # one listing for all sheets
+        except SourceError as error:
+            return {s.kode: error for s in self.sources}
+        results: dict[str, RawWorkbook | SourceError | None] = {}
+        to_read = []
+        for source in self.sources:
+            snapshot, stamp = previous.get(source.kode), modified.get(self.key(source))
+            if not force and snapshot is not None and stamp and snapshot.meta.get("sumber_diubah") == stamp:
+                results[source.kode] = None
+            else:
+                to_read.append(source)
+        read = self.client.read_many([self.key(s) for s in to_read], workers=workers, progress=reading)
+        for source in to_read:
+            results[source.kode] = read[self.key(source)]
+        return results
+
+    def write_back(self, reports: dict[str, Report]) -> None:
+        """Each report into its own sheet's `Laporan Validasi` tab, where the
+        editor types. A sheet not read this time, or unreachable, is left alone."""
+        if self.client is None:
+            return
+        for source in self.sources:
+            result = reports.get(source.kode)
+            if result is None or result.skipped or result.reason_kind in _UNREACHABLE:
+                continue
             try:
-                results[source.kode] = local.read(local.resolve(source.sumber, config.root))
+                self.client.write_report(self.key(source), result.sheet_rows())
             except SourceError as error:
-                results[source.kode] = error
-    if google_sources:
-        results.update(_read_google(config, google_sources, previous, force, environ))
-    return results
-
-
-def _read_google(config: Config, sources: list[Source], previous, force: bool,
-                 environ: Mapping[str, str]) -> dict[str, RawWorkbook | SourceError | None]:
-    from .sources import google  # only operators with Google sources need its set-up
-
-    try:
-        client = google.connect(environ)
-        modified = client.modified_times()
-    except SourceError as error:
-        return {s.kode: error for s in sources}
-    keys = {s.kode: google.spreadsheet_key(s.sumber) for s in sources}
-    results: dict[str, RawWorkbook | SourceError | None] = {}
-    to_read = []
-    for source in sources:
-        snapshot = previous.get(source.kode)
-        unchanged = (snapshot is not None and not force and modified.get(keys[source.kode])
-                     and snapshot.meta.get("sumber_diubah") == modified[keys[source.kode]])
-        if unchanged:
-            results[source.kode] = None
-        else:
-            to_read.append(source)
-    read = client.read_many([keys[s.kode] for s in to_read], workers=config.pull.workers)
-    for source in to_read:
-        results[source.kode] = read[keys[source.kode]]
-    return results
+                result.write_back_error = error.reason
 
 
 def _keep(config: Config, source: Source, raw: RawWorkbook, validated: Validated,

@@ -29,6 +29,7 @@ class Report:
     errors: list[RowError] = field(default_factory=list)
     failing_since: str | None = None  # ISO date of the first failure in a row
     skipped: bool = False  # not modified since the last pull, not read again
+    write_back_error: str = ""  # why the report could not be written into the sheet
 
     @property
     def ok(self) -> bool:
@@ -44,6 +45,7 @@ class Report:
             "kode": self.kode, "diperiksa": self.checked, "hasil": self.outcome,
             "alasan": self.reason, "jenis_alasan": self.reason_kind,
             "gagal_sejak": self.failing_since, "dilewati": self.skipped,
+            "gagal_tulis_balik": self.write_back_error,
             "kesalahan": [e.to_dict() for e in self.errors],
         }
 
@@ -51,7 +53,7 @@ class Report:
     def from_dict(cls, data: dict) -> "Report":
         return cls(data["kode"], data["diperiksa"], data["hasil"], data.get("alasan", ""),
                    data.get("jenis_alasan", ""), [RowError.from_dict(e) for e in data.get("kesalahan", [])],
-                   data.get("gagal_sejak"), data.get("dilewati", False))
+                   data.get("gagal_sejak"), data.get("dilewati", False), data.get("gagal_tulis_balik", ""))
 
     def sheet_rows(self) -> list[list[str]]:
         """Rows for the `Laporan Validasi` tab of the editor's own sheet."""
@@ -97,4 +99,6 @@ def format_text(report: Report, name: str) -> str:
     if report.skipped:
         head += " (tidak berubah sejak pengambilan terakhir)"
     lines = [head] + [f"    {e.message()}" for e in report.errors]
+    if report.write_back_error:
+        lines.append(f"    Laporan tidak bisa ditulis ke sheet: {report.write_back_error}")
     return "\n".join(lines)
