@@ -68,7 +68,7 @@ def load_schema(schema_dir: Path, tab: str) -> dict[str, Any]:
     return json.loads((Path(schema_dir) / f"{tab}.json").read_text(encoding="utf-8"))
 
 
-def _choices(field: dict[str, Any]) -> list[Any] | None:
+def field_choices(field: dict[str, Any]) -> list[Any] | None:
     """Dropdown values of a column: the schema enum, or ya/tidak."""
     enum = field.get("constraints", {}).get("enum")
     if enum:
@@ -91,8 +91,8 @@ def _number_format(tab: str, field: dict[str, Any]) -> str | None:
 def _width(field: dict[str, Any]) -> float:
     if field["name"] == "nik":
         return 20
-    longest = max([len(field["title"])] + [len(str(v)) for v in _choices(field) or []])
-    base = 22 if field.get("type") == "string" and not _choices(field) else 12
+    longest = max([len(field["title"])] + [len(str(v)) for v in field_choices(field) or []])
+    base = 22 if field.get("type") == "string" and not field_choices(field) else 12
     return max(base, longest + 4)
 
 
@@ -126,7 +126,7 @@ def _write_data_tab(ws, tab: str, fields: list[dict[str, Any]], rows: list[list]
 
     last = max(LAST_ROW, len(rows) + 1)
     for col, field in enumerate(fields, start=1):
-        choices = _choices(field)
+        choices = field_choices(field)
         if not choices:
             continue
         listed = ", ".join(str(v) for v in choices)
@@ -147,32 +147,32 @@ def _write_data_tab(ws, tab: str, fields: list[dict[str, Any]], rows: list[list]
         ws.add_data_validation(dv)
 
 
-def _write_guide(ws, schemas: dict[str, dict[str, Any]]) -> None:
-    ws.append([INTRO[0]])
-    ws["A1"].font = Font(bold=True, size=13)
-    for line in INTRO[1:]:
-        ws.append([line])
-    for tab in TABS:
-        ws.append([f"Tab {tab}: {schemas[tab].get('description', '')}"])
-    ws.append([])
-    ws.append(GUIDE_HEADER)
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+def guide_rows(schemas: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """The Petunjuk tab, as rows: the same text in an .xlsx and a Google Sheet."""
+    rows = [[line] for line in INTRO]
+    rows += [[f"Tab {tab}: {schemas[tab].get('description', '')}"] for tab in TABS]
+    rows += [[], GUIDE_HEADER]
     for tab in TABS:
         for field in schemas[tab]["fields"]:
             required = field.get("constraints", {}).get("required", False)
-            choices = _choices(field)
-            ws.append([
-                tab,
-                field["title"],
-                "ya" if required else "tidak",
-                field.get("description", ""),
-                ", ".join(str(v) for v in choices) if choices else "",
-            ])
-            for cell in ws[ws.max_row]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            choices = field_choices(field)
+            rows.append([tab, field["title"], "ya" if required else "tidak", field.get("description", ""),
+                         ", ".join(str(v) for v in choices) if choices else ""])
+    return rows
+
+
+def _write_guide(ws, schemas: dict[str, dict[str, Any]]) -> None:
+    rows = guide_rows(schemas)
+    for row in rows:
+        ws.append(row)
+    ws["A1"].font = Font(bold=True, size=13)
+    header_row = rows.index(GUIDE_HEADER) + 1
+    for cell in ws[header_row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for row in ws.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDE", (12, 24, 13, 70, 34)):
         ws.column_dimensions[letter].width = width
 

@@ -533,8 +533,8 @@ def test_create_workbook_builds_a_ready_to_fill_sheet_and_shares_it(fake_google,
     assert formats[col("peserta", "NIK")] == {"type": "TEXT", "pattern": "@"}
 
     guide = ss.values("Petunjuk")
-    assert ["peserta", "NIK", "ya", None, "NIK 16 angka, diketik sebagai teks (kolom berformat Teks) agar tidak dibulatkan."] in guide
-    assert any(row[:2] == ["donatur", "Jenis"] and "PNS" in row[3] for row in guide)
+    assert ["peserta", "NIK", "ya", "NIK 16 angka, diketik sebagai teks (kolom berformat Teks) agar tidak dibulatkan."] in guide
+    assert any(row[:2] == ["donatur", "Jenis"] and "PNS" in row[4] for row in guide)
 
 
 def test_create_workbook_explains_the_shared_drive_when_google_refuses(fake_google, client):

@@ -38,6 +38,8 @@ from gspread.exceptions import APIError
 from gspread.http_client import BackOffHTTPClient, HTTPClient
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 
+from ..cells import normalise
+from ..workbook import field_choices, guide_rows, load_schema
 from . import RawWorkbook, SourceError
 
 ENV_CREDENTIALS_FILE = "GOOGLE_APPLICATION_CREDENTIALS"  # path to the key file
@@ -295,7 +297,7 @@ class GoogleClient:
         A service account has no Drive storage of its own any more, so Google
         may refuse to create the file in its "My Drive"; with `folder_id` (or
         LINDUNG_GOOGLE_FOLDER_ID), a Shared Drive folder, the file lives there."""
-        schemas = {tab: json.loads((Path(schema_dir) / f"{tab}.json").read_text(encoding="utf-8")) for tab in TABS}
+        schemas = {tab: load_schema(schema_dir, tab) for tab in TABS}
         unknown = set(rows) - set(TABS)
         if unknown:
             raise ValueError(f"rows has tabs that are not part of the workbook: {sorted(unknown)}")
@@ -310,7 +312,7 @@ class GoogleClient:
         with self._translate(key, "tulis"):
             requests_ = structure + _format_requests(schemas, sheet_ids)
             http.batch_update(key, {"requests": requests_})
-            data = [{"range": f"{_a1(GUIDE_TAB)}!A1", "values": _guide_rows(schemas)}]
+            data = [{"range": f"{_a1(GUIDE_TAB)}!A1", "values": guide_rows(schemas)}]
             for tab in TABS:
                 header = [f.get("title") or f["name"] for f in schemas[tab]["fields"]]
                 body = [[_cell_value(c) for c in row] for row in rows.get(tab, [])]
@@ -355,7 +357,7 @@ class GoogleClient:
         titles = [s["properties"]["title"] for s in sorted(meta.get("sheets", []), key=lambda s: s["properties"].get("index", 0))]
         found: dict[str, str] = {}
         for title in titles:  # the first tab of a normalised name wins, as an editor sees them
-            found.setdefault(_normalise(title), title)
+            found.setdefault(normalise(title), title)
         present = [found[tab] for tab in TABS if tab in found]
         if not present:
             return {}
@@ -663,12 +665,6 @@ def _is_unknown_range(err: APIError) -> bool:
     return err.response.status_code == 400 and "Unable to parse range" in str(message)
 
 
-def _normalise(title: str) -> str:
-    """The sheet contract's header rule, used for tab titles too:
-    ' Peserta ' -> 'peserta', 'Data-Peserta' -> 'data_peserta'."""
-    return re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_")
-
-
 def _a1(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
@@ -749,9 +745,7 @@ def _format_requests(schemas: dict[str, dict], sheet_ids: dict[str, int]) -> lis
             "description": "Judul kolom dibaca Lindung; jangan diubah.", "warningOnly": True}}})
         for col, field in enumerate(fields):
             column = {"sheetId": sid, "startRowIndex": 1, "startColumnIndex": col, "endColumnIndex": col + 1}
-            choices = (field.get("constraints") or {}).get("enum")
-            if field["name"] == "tampilkan_nama":
-                choices = ["ya", "tidak"]
+            choices = field_choices(field)
             if choices:
                 requests_.append({"setDataValidation": {"range": column, "rule": {
                     "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": str(v)} for v in choices]},
@@ -774,30 +768,3 @@ def _format_requests(schemas: dict[str, dict], sheet_ids: dict[str, int]) -> lis
                                      "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
                                      "fields": "userEnteredFormat.textFormat.bold"}})
     return requests_
-
-
-def _guide_rows(schemas: dict[str, dict]) -> list[list[str]]:
-    """The "Petunjuk" tab: what goes in each column, from the schema descriptions."""
-    rows = [
-        ["Petunjuk pengisian sheet Lindung"],
-        ["Isi satu baris untuk satu data, mulai baris 2. Jangan ubah atau pindahkan judul kolom di baris 1, "
-         "dan jangan ganti nama tab."],
-        [f"Setelah data ditarik, kesalahan yang ditemukan ditulis di tab \"{REPORT_TAB}\" lengkap dengan tab, "
-         "baris, kolom, dan cara memperbaikinya. Baris yang salah tidak dihitung sampai diperbaiki."],
-        [],
-        ["Tab", "Kolom", "Wajib diisi", "Pilihan", "Keterangan"],
-    ]
-    for tab in TABS:
-        schema = schemas[tab]
-        rows.append([tab, "", "", "", schema.get("description", "")])
-        for field in schema["fields"]:
-            constraints = field.get("constraints") or {}
-            choices = ["ya", "tidak"] if field["name"] == "tampilkan_nama" else constraints.get("enum") or []
-            rows.append([
-                tab,
-                field.get("title") or field["name"],
-                "ya" if constraints.get("required") else "",
-                ", ".join(str(v) for v in choices),
-                field.get("description", ""),
-            ])
-    return rows
