@@ -85,6 +85,7 @@ class Kecamatan:
     sumber_dana: tuple[tuple[str, int], ...]  # active workers (both segmen) per source of funds
     santunan: tuple[tuple[str, int, float], ...]  # program, count, total Rp
     seri: tuple[tuple[dt.date, int], ...]  # active pekerja rentan at each of the last 12 month ends
+    nik_di_kecamatan_lain: int = 0  # active workers whose NIK another kecamatan also lists
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
     earlier = as_of - dt.timedelta(days=CHANGE_DAYS)
     months = _month_ends(as_of)
     donor_rows = []
+    shared = _shared_niks(snapshots)
     by_kabupaten: dict[str, list[Kecamatan]] = defaultdict(list)
     for source in sorted(config.sources, key=lambda s: s.kode):
         official = config.wilayah.kecamatan[source.kode]
@@ -207,6 +209,7 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
             santunan=_santunan(tables.get("santunan", []), as_of),
             seri=tuple((m, sum(1 for r in peserta if r["segmen"] == PEKERJA_RENTAN and _active(r, m)))
                        for m in months),
+            nik_di_kecamatan_lain=sum(1 for r in active if r["nik_hash"] in shared),
         ))
     kabupaten = []
     for kode, kecamatan in sorted(by_kabupaten.items()):
@@ -231,6 +234,17 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
         menunggu_perbaikan=sum(k.menunggu_perbaikan for k in all_kecamatan),
         seri=_add_series(k.seri for k in kabupaten),
     )
+
+
+def _shared_niks(snapshots: dict[str, Snapshot]) -> set[str]:
+    """NIK hashes listed by more than one kecamatan. A NIK is unique across the
+    registry; both offices are told so they can check (the worker stays in
+    both figures: which office is right is theirs to settle)."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for kode, snap in snapshots.items():
+        for row in snap.tables.get("peserta", []):
+            owners[row["nik_hash"]].add(kode)
+    return {nik for nik, kodes in owners.items() if len(kodes) > 1}
 
 
 def _active(row: dict, day: dt.date) -> bool:
