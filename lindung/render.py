@@ -19,6 +19,8 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from . import charts
+
 LOCALE = "id_ID"
 NO_TARGET = "target belum diisi"
 
@@ -57,6 +59,14 @@ def perubahan(value: int) -> Markup:
     return Markup('<span class="tetap" title="tetap">=&#8239;0</span>')
 
 
+def sort_key(value: float | int | None) -> str:
+    """A cell's value for the sortable tables' script: plain digits with a
+    dot, empty where there is nothing to compare (sorted last)."""
+    if value is None:
+        return ""
+    return charts.number(value) if isinstance(value, float) else str(value)
+
+
 @dataclass(frozen=True)
 class Content:
     """One Markdown page from content/: its metadata and its HTML body."""
@@ -92,7 +102,8 @@ def environment(templates: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(rebase=rebase, rupiah=rupiah, angka=angka, persen=persen, tanggal=tanggal, perubahan=perubahan)
+    env.filters.update(rebase=rebase, rupiah=rupiah, angka=angka, persen=persen, tanggal=tanggal, perubahan=perubahan,
+                       bar=charts.bar, sort_key=sort_key)
     return env
 
 

@@ -1,8 +1,9 @@
 """Site: the page list, written whole or not at all.
 
 `build` renders every page into a staging folder beside the output, writes
-the published data, sitemap and robots.txt, runs the privacy guard over every
-file, and only then swaps the staging folder in. A failed build, or one the
+the published data, sitemap, robots.txt and the search index, runs the
+privacy guard over every file (and over the decoded search index), and only
+then swaps the staging folder in. A failed build, or one the
 guard stops, leaves the last site in place. Nothing here reads a clock or the
 network: the same inputs give byte-identical output.
 """
@@ -16,10 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import guard, published
+from . import charts, guard, kalkulator, published, search
 from .aggregate import Figures, rank
 from .config import Config
 from .render import Content, environment, read_content, relative
+
+
+OG_IMAGE = "static/og.png"  # the share card, drawn by `python -m lindung.ogimage`
 
 
 class BuildError(Exception):
@@ -34,6 +38,7 @@ class Page:
     description: str
     context: dict[str, Any] = field(default_factory=dict)
     in_sitemap: bool = True
+    in_search: bool = True  # its main region goes into the search index
 
     @property
     def file(self) -> str:
@@ -42,9 +47,15 @@ class Page:
 
 def pages(config: Config, figures: Figures, programs: list[Content], texts: dict[str, Content]) -> list[Page]:
     site = config.site
+    calculator = kalkulator.build(config, figures.as_of)
     result = [
         Page("", "home.html", site.title, site.description,
-             {"leaders": rank(figures.kecamatan)[:10]}),
+             {"leaders": rank(figures.kecamatan)[:10], "grafik": charts.line_chart(figures.seri)}),
+        Page("program/", "program_index.html", "Program perlindungan",
+             "Program BPJS Ketenagakerjaan yang bisa diikuti pekerja informal, iurannya, dan cara ikut.",
+             {"kalkulator": calculator}),
+        Page("cari/", "cari.html", "Cari", "Cari kecamatan, kelurahan/desa, program atau donatur.", {},
+             in_sitemap=False, in_search=False),
         Page("peringkat/", "peringkat.html", "Peringkat cakupan",
              "Peringkat cakupan perlindungan pekerja rentan per kabupaten/kota dan kecamatan.",
              {"kabupaten_rank": rank(figures.kabupaten), "kecamatan_rank": rank(figures.kecamatan)}),
@@ -59,26 +70,31 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
              {"files": published.FILES}),
         Page("status/", "status.html", "Status data",
              "Seberapa baru data tiap kecamatan dan apa yang menunggu perbaikan.",
-             {"kecamatan_list": figures.kecamatan}),
-        Page("404.html", "404.html", "Halaman tidak ditemukan", site.description, {}, in_sitemap=False),
+             {"kecamatan_list": figures.kecamatan}, in_search=False),
+        Page("404.html", "404.html", "Halaman tidak ditemukan", site.description, {}, in_sitemap=False,
+             in_search=False),
     ]
     for program in programs:
+        informal = program.meta.get("untuk") != "penerima upah"
         result.append(Page(f"program/{program.slug}/", "program.html", program.meta.get("judul", program.slug),
-                           program.meta.get("ringkas", ""), {"content": program}))
+                           program.meta.get("ringkas", ""),
+                           {"content": program, "kalkulator": calculator if informal else None}))
     for slug, text in sorted(texts.items()):
         result.append(Page(f"{slug}/", "teks.html", text.meta.get("judul", slug), text.meta.get("ringkas", ""),
                            {"content": text}))
     for kabupaten in figures.kabupaten:
         result.append(Page(kabupaten.place.path, "kabupaten.html", kabupaten.place.nama,
                            f"Cakupan perlindungan pekerja rentan di {kabupaten.place.nama}.",
-                           {"kabupaten": kabupaten, "kecamatan_rank": rank(kabupaten.kecamatan)}))
+                           {"kabupaten": kabupaten, "kecamatan_rank": rank(kabupaten.kecamatan),
+                            "grafik": charts.line_chart(kabupaten.seri)}))
         for kecamatan in kabupaten.kecamatan:
             result.append(Page(kecamatan.place.path, "kecamatan.html",
                                f"Kecamatan {kecamatan.place.nama}, {kabupaten.place.nama}",
                                f"Cakupan perlindungan pekerja rentan di Kecamatan {kecamatan.place.nama}, "
                                f"{kabupaten.place.nama}, per kelurahan/desa.",
                                {"kabupaten": kabupaten, "kecamatan": kecamatan,
-                                "kelurahan_rank": rank(kecamatan.kelurahan)}))
+                                "kelurahan_rank": rank(kecamatan.kelurahan),
+                                "grafik": charts.line_chart(kecamatan.seri)}))
     paths = [p.path for p in result]
     duplicated = {p for p in paths if paths.count(p) > 1}
     if duplicated:
@@ -105,14 +121,25 @@ def build(config: Config, figures: Figures, out: Path) -> list[Page]:
         _write_pages(config, figures, page_list, programs, staging)
         published.write(staging / "data", config, figures)
         _write_sitemap(config, figures, page_list, staging)
-        findings = guard.scan(staging)
+        search.index(staging)
+        findings = guard.scan(staging) + _scan_index(staging)
         if findings:
             raise BuildError("Pemeriksa privasi menghentikan build; situs lama tetap dipakai:\n"
                              + "\n".join(f"  {f}" for f in findings))
         _swap(staging, out)
+    except search.SearchError as error:
+        raise BuildError(str(error)) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return page_list
+
+
+def _scan_index(staging: Path) -> list[str]:
+    """The privacy guard over the search index as text: Pagefind stores
+    pages compressed, which the guard would otherwise skip."""
+    with tempfile.TemporaryDirectory(prefix=".lindung-index-") as plain:
+        search.write_plain(staging, Path(plain))
+        return [f"{search.BUNDLE}/(indeks) {finding}" for finding in guard.scan(Path(plain))]
 
 
 def _write_pages(config, figures, page_list, programs, staging: Path) -> None:
@@ -130,6 +157,7 @@ def _write_pages(config, figures, page_list, programs, staging: Path) -> None:
         html = env.get_template(page.template).render(
             page=page, site=config.site, figures=figures, nav=nav, programs=programs, url=url,
             canonical=config.site.base_url + page.path, iuran=config.iuran, daerah=config.daerah,
+            og_image=config.site.base_url + OG_IMAGE,
             **page.context)
         target = staging / page.file
         target.parent.mkdir(parents=True, exist_ok=True)
