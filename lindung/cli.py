@@ -161,3 +161,16 @@ def template_command(root: Path, out: Path | None, kode: str | None, to_google: 
         sys.exit(1)
     click.echo(f"Google Sheet dibuat: {url}")
     click.echo(f"Tambahkan ke registry/sources.csv: {kode},{kecamatan.nama},{kecamatan.kabupaten_nama},{url}")
+
+
+@main.command("serve")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port di 127.0.0.1.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Tanggal data (YYYY-MM-DD); bawaan: hari ini, WIB.")
+@click.pass_obj
+def serve_command(root: Path, port: int, as_of: dt.datetime | None) -> None:
+    """Bangun situs, sajikan di http://127.0.0.1:PORT/, dan bangun ulang bila
+    content/, templates/, registry/ atau lindung.toml berubah."""
+    from . import serve
+
+    serve.run(root, port, as_of.date() if as_of else None, log=click.echo)
