@@ -1,8 +1,10 @@
 """The `lindung` command: wires the stages together and decides what is
 printed and which exit code is given. Nothing else lives here.
 
-Exit codes: 0 done; 1 the work found a problem (--strict and errors, a source
-failing too long, a build the privacy guard stopped); 2 usage or config error.
+Exit codes: 0 done; 1 the work found a problem (--strict and errors, a build
+the privacy guard stopped); 2 usage or config error; 3 `pull` ran, but a
+source has failed for longer than `stale_days` (the daily job still builds
+and deploys what is fresh, then turns red).
 """
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from zoneinfo import ZoneInfo
 import click
 
 from . import aggregate, config as config_module, pull as pull_module, report, site, snapshot, workbook
-from .sources import SourceError, is_google, local
+from .sources import SourceError, local
 from .validate import load_schemas, validate_workbook
+
+
+STALE = 3
 
 
 def _load(root: Path) -> config_module.Config:
@@ -60,30 +65,40 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
     def progress(source, result) -> None:
         click.echo(report.format_text(result, names[source.kode]))
 
-    with _reading_progress(config, only) as reading:
+    with _reading_progress() as reading:
         result = pull_module.pull(config, secret=secret, now=now, only=set(only) or None, force=force,
                                   write_back=write_back, progress=progress, reading=reading)
     stale = result.stale(now.date(), config.pull.stale_days)
     for item in stale:
         click.echo(f"Gagal lebih dari {config.pull.stale_days} hari: {item.kode} {names[item.kode]} "
                    f"(sejak {item.failing_since}): {item.reason}", err=True)
-    if stale or (strict and result.found_errors):
+    if strict and result.found_errors:
         sys.exit(1)
+    if stale:
+        sys.exit(STALE)
 
 
 @contextmanager
-def _reading_progress(config: config_module.Config, only: tuple[str, ...]):
-    """A progress bar while Google Sheets are read, on a terminal; in CI,
-    where nobody watches a bar, one plain line per sheet."""
-    total = sum(1 for s in config.sources if is_google(s.sumber) and (not only or s.kode in only))
-    if not total:
-        yield None
-    elif sys.stdout.isatty():
-        with click.progressbar(length=total, label="Membaca Google Sheets") as bar:
-            yield lambda key: bar.update(1)
-    else:
-        count = iter(range(1, total + 1))
-        yield lambda key: click.echo(f"dibaca {next(count)}/{total}")
+def _reading_progress():
+    """While Google Sheets are read: a progress bar on a terminal; in CI,
+    where nobody watches a bar, a plain line per sheet."""
+    bar = None
+
+    def tick(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stdout.isatty():
+            click.echo(f"dibaca {done}/{total}")
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Membaca Google Sheets")
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        yield tick
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @main.command("build")

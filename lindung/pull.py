@@ -21,7 +21,7 @@ from .config import Config, Source
 from .report import Report
 from .sources import RawWorkbook, SourceError, is_google
 from .sources import local
-from .validate import Validated, load_schemas, validate_workbook
+from .validate import RowError, Validated, load_schemas, validate_workbook
 
 
 @dataclass
@@ -37,7 +37,7 @@ class PullResult:
 
 
 Progress = Callable[[Source, Report], None]
-Reading = Callable[[str], None]  # called with each Google key once it is read
+Reading = Callable[[int, int], None]  # (sheets read so far, sheets to read) while Google is read
 
 
 def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None = None,
@@ -64,15 +64,12 @@ def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None
         if not result.ok:
             result.failing_since = (earlier.failing_since if earlier and not earlier.ok and earlier.failing_since
                                     else now.date().isoformat())
+        if write_back:
+            google.write_back(source, result)
         report_module.write(config.laporan_dir, result)
         reports[source.kode] = result
         if progress:
             progress(source, result)
-    if write_back:
-        google.write_back(reports)
-        for result in reports.values():
-            if result.write_back_error:
-                report_module.write(config.laporan_dir, result)
     return PullResult(reports)
 
 
@@ -112,10 +109,15 @@ class _Google:
             return cls(sources, failure=error)
 
     @staticmethod
-    def key(source: Source) -> str:
+    def key(source: Source) -> str | SourceError:
+        """The sheet's key, or why `sumber` holds none (a failure of this
+        kecamatan alone, like any other unreadable sheet)."""
         from .sources import google
 
-        return google.spreadsheet_key(source.sumber)
+        try:
+            return google.spreadsheet_key(source.sumber)
+        except SourceError as error:
+            return error
 
     def read(self, previous, force: bool, workers: int,
              reading: Reading | None) -> dict[str, RawWorkbook | SourceError | None]:
@@ -130,31 +132,34 @@ class _Google:
         except SourceError as error:
             return {s.kode: error for s in self.sources}
         results: dict[str, RawWorkbook | SourceError | None] = {}
-        to_read = []
+        to_read: dict[str, str] = {}  # kode -> key
         for source in self.sources:
-            snapshot, stamp = previous.get(source.kode), modified.get(self.key(source))
-            if not force and snapshot is not None and stamp and snapshot.meta.get("sumber_diubah") == stamp:
+            key = self.key(source)
+            snapshot = previous.get(source.kode)
+            if isinstance(key, SourceError):
+                results[source.kode] = key
+            elif (not force and snapshot is not None and modified.get(key)
+                  and snapshot.meta.get("sumber_diubah") == modified[key]):
                 results[source.kode] = None
             else:
-                to_read.append(source)
-        read = self.client.read_many([self.key(s) for s in to_read], workers=workers, progress=reading)
-        for source in to_read:
-            results[source.kode] = read[self.key(source)]
+                to_read[source.kode] = key
+        done = iter(range(1, len(to_read) + 1))
+        read = self.client.read_many(list(to_read.values()), workers=workers,
+                                     progress=(lambda key: reading(next(done), len(to_read))) if reading else None)
+        for kode, key in to_read.items():
+            results[kode] = read[key]
         return results
 
-    def write_back(self, reports: dict[str, Report]) -> None:
-        """Each report into its own sheet's `Laporan Validasi` tab, where the
+    def write_back(self, source: Source, result: Report) -> None:
+        """The report into the sheet's own `Laporan Validasi` tab, where the
         editor types. A sheet not read this time, or unreachable, is left alone."""
-        if self.client is None:
+        if self.client is None or source not in self.sources or result.skipped \
+                or result.reason_kind in _UNREACHABLE:
             return
-        for source in self.sources:
-            result = reports.get(source.kode)
-            if result is None or result.skipped or result.reason_kind in _UNREACHABLE:
-                continue
-            try:
-                self.client.write_report(self.key(source), result.sheet_rows())
-            except SourceError as error:
-                result.write_back_error = error.reason
+        try:
+            self.client.write_report(self.key(source), result.sheet_rows())
+        except SourceError as error:
+            result.write_back_error = error.reason
 
 
 def _keep(config: Config, source: Source, raw: RawWorkbook, validated: Validated,
@@ -173,6 +178,8 @@ def _keep(config: Config, source: Source, raw: RawWorkbook, validated: Validated
         "baris": {tab: len(rows) for tab, rows in snapshot.tables.items()},
         "menunggu_perbaikan": validated.rows_in_error.get("peserta", 0),
         "baris_bermasalah": validated.rows_in_error,
+        # The errors belong to this content: an unchanged sheet reports them again.
+        "kesalahan": [e.to_dict() for e in validated.errors],
     }
     snapshot_module.write(config.snapshot_dir / source.kode, snapshot)
     return Report(source.kode, stamp, report_module.OK, errors=validated.errors)
@@ -182,5 +189,5 @@ def _confirm(config: Config, source: Source, snapshot, earlier: Report | None, n
     stamp = now.isoformat(timespec="seconds")
     snapshot.meta["diambil"] = stamp
     snapshot_module.write(config.snapshot_dir / source.kode, snapshot)
-    errors = earlier.errors if earlier else []
+    errors = [RowError.from_dict(e) for e in snapshot.meta.get("kesalahan", [])]
     return Report(source.kode, stamp, report_module.OK, errors=errors, skipped=True)

@@ -167,3 +167,29 @@ def test_python_on_the_runner_is_one_lindung_supports(workflow):
     version = tuple(int(p) for p in str(step["with"]["python-version"]).split("."))
     requires = re.search(r'requires-python\s*=\s*">=\s*([\d.]+)"', (ROOT / "pyproject.toml").read_text())
     assert version >= tuple(int(p) for p in requires.group(1).split("."))
+
+
+def test_a_pull_failing_with_anything_but_stale_sources_stops_the_job(workflow, tmp_path):
+    """The pull step's shell: exit 3 (a sheet failing longer than stale_days)
+    lets the build go on; any other failure stops the job before the build."""
+    _, _, step = one_step(workflow, r"\blindung pull\b")
+    for code, job_goes_on in ((0, True), (3, True), (1, False), (2, False)):
+        fake = tmp_path / "bin"
+        fake.mkdir(exist_ok=True)
+        (fake / "lindung").write_text(f"#!/bin/sh\nexit {code}\n")
+        (fake / "lindung").chmod(0o755)
+        output = tmp_path / "output"
+        result = subprocess.run(["bash", "-e", "-c", step["run"]], capture_output=True, text=True,
+                                env={"PATH": f"{fake}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output)})
+        assert (result.returncode == 0) is job_goes_on, (code, result.stderr)
+        assert f"code={code}" in output.read_text()
+
+
+def test_a_stale_pull_turns_the_run_red_after_the_fresh_site_is_deployed(workflow):
+    jobs = workflow["jobs"]
+    (name, job), = [(n, j) for n, j in jobs.items() if "outputs.pull == '3'" in str(j.get("if", ""))]
+    deploy_job, _, _ = one_step(workflow, r"actions/deploy-pages@")
+    assert deploy_job in job["needs"]
+    assert any("exit 1" in step.get("run", "") for step in job["steps"])
+    build_job, _, _ = one_step(workflow, r"\blindung pull\b")
+    assert "steps.pull.outputs.code" in jobs[build_job]["outputs"]["pull"]

@@ -45,6 +45,7 @@ from . import RawWorkbook, SourceError
 ENV_CREDENTIALS_FILE = "GOOGLE_APPLICATION_CREDENTIALS"  # path to the key file
 ENV_CREDENTIALS_JSON = "LINDUNG_GOOGLE_CREDENTIALS"  # the key file's content (CI secret)
 ENV_API_ROOT = "LINDUNG_GOOGLE_API_ROOT"  # tests: send every googleapis.com call here
+ENV_TIMEOUT = "LINDUNG_GOOGLE_TIMEOUT"  # seconds one request may take before it counts as a network failure
 ENV_PER_MINUTE = "LINDUNG_GOOGLE_PER_MINUTE"  # Sheets requests per minute, each of read/write
 ENV_MAX_WAIT = "LINDUNG_GOOGLE_MAX_WAIT"  # seconds of back-off one request may spend
 ENV_BACKOFF = "LINDUNG_GOOGLE_BACKOFF"  # first back-off wait, seconds
@@ -67,6 +68,7 @@ GUIDE_TAB = "Petunjuk"
 # Sheets allows 60 read and 60 write requests per minute per user (here: per
 # service account) and 300 per project; see docs/google-sheets.md.
 DEFAULT_PER_MINUTE = 60
+DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_WAIT = 120.0
 DEFAULT_BACKOFF = 1.0
 MAX_SINGLE_WAIT = 64.0  # Google's retry guide caps one back-off step at 32-64 s
@@ -105,7 +107,7 @@ def spreadsheet_key(sumber: str) -> str:
 def connect(
     environ: Mapping[str, str] = os.environ,
     *,
-    timeout: float = 30,
+    timeout: float | None = None,
     per_minute: float | None = None,
     max_wait: float | None = None,
     backoff: float | None = None,
@@ -113,7 +115,7 @@ def connect(
     """A client for the service account named in the environment. No network
     traffic happens here; the access token is fetched on the first request.
 
-    The knobs default to the environment (LINDUNG_GOOGLE_PER_MINUTE,
+    The knobs default to the environment (LINDUNG_GOOGLE_TIMEOUT, LINDUNG_GOOGLE_PER_MINUTE,
     LINDUNG_GOOGLE_MAX_WAIT, LINDUNG_GOOGLE_BACKOFF), then to values that fit
     the default Sheets quota."""
     info, variable = _load_key(environ)
@@ -131,7 +133,7 @@ def connect(
     return GoogleClient(
         credentials,
         api_root=(environ.get(ENV_API_ROOT) or "").strip() or None,
-        timeout=timeout,
+        timeout=_number(environ, ENV_TIMEOUT, timeout, DEFAULT_TIMEOUT),
         per_minute=_number(environ, ENV_PER_MINUTE, per_minute, DEFAULT_PER_MINUTE),
         max_wait=_number(environ, ENV_MAX_WAIT, max_wait, DEFAULT_MAX_WAIT),
         backoff=_number(environ, ENV_BACKOFF, backoff, DEFAULT_BACKOFF),
