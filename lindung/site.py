@@ -23,6 +23,10 @@ from .config import Config
 from .render import Content, environment, read_content, relative
 
 
+# The province-wide kelurahan leaderboard shows the top of the list only: all
+# 8,563 kelurahan of Jawa Tengah on one page would be megabytes on a phone.
+# Every kelurahan is on its kecamatan's page and in data/kelurahan.csv.
+KELURAHAN_TOP = 100
 OG_IMAGE = "static/og.png"  # the share card, drawn by `python -m lindung.ogimage`
 
 
@@ -60,8 +64,9 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
              "Peringkat cakupan perlindungan pekerja rentan per kabupaten/kota dan kecamatan.",
              {"kabupaten_rank": rank(figures.kabupaten), "kecamatan_rank": rank(figures.kecamatan)}),
         Page("peringkat/kelurahan/", "peringkat_kelurahan.html", "Peringkat cakupan per kelurahan/desa",
-             "Peringkat cakupan perlindungan pekerja rentan per kelurahan/desa.",
-             {"kelurahan_rank": rank(figures.kelurahan)}),
+             f"{KELURAHAN_TOP} kelurahan/desa dengan cakupan perlindungan pekerja rentan tertinggi.",
+             {"kelurahan_rank": rank(figures.kelurahan)[:KELURAHAN_TOP],
+              "kelurahan_total": len(figures.kelurahan)}),
         Page("wilayah/", "wilayah.html", "Wilayah", "Cakupan per kabupaten/kota dan kecamatan.", {}),
         Page("donatur/", "donatur.html", "Donatur",
              "Terima kasih kepada yang membayar iuran perlindungan bagi pekerja rentan.", {}),

@@ -46,7 +46,9 @@
       }
     }
     if (status) {
-      status.textContent = "Diurutkan menurut " + headers[column].textContent.trim() + ", " +
+      var abbr = headers[column].querySelector("abbr[title]");
+      var label = abbr ? abbr.getAttribute("title") : headers[column].textContent.trim();
+      status.textContent = "Diurutkan menurut " + label + ", " +
         (direction === "ascending" ? "naik" : "turun") + ".";
     }
   }
