@@ -54,7 +54,7 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
     calculator = kalkulator.build(config, figures.as_of)
     result = [
         Page("", "home.html", site.title, site.description,
-             {"leaders": rank(figures.kecamatan)[:10], "grafik": charts.line_chart(figures.seri)}),
+             {"leaders": rank(figures.kecamatan)[:10], "grafik": _chart(figures.seri)}),
         Page("program/", "program_index.html", "Program perlindungan",
              "Program BPJS Ketenagakerjaan yang bisa diikuti pekerja informal, iurannya, dan cara ikut.",
              {"kalkulator": calculator}),
@@ -91,7 +91,7 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
         result.append(Page(kabupaten.place.path, "kabupaten.html", kabupaten.place.nama,
                            f"Cakupan perlindungan pekerja rentan di {kabupaten.place.nama}.",
                            {"kabupaten": kabupaten, "kecamatan_rank": rank(kabupaten.kecamatan),
-                            "grafik": charts.line_chart(kabupaten.seri)}))
+                            "grafik": _chart(kabupaten.seri)}))
         for kecamatan in kabupaten.kecamatan:
             result.append(Page(kecamatan.place.path, "kecamatan.html",
                                f"Kecamatan {kecamatan.place.nama}, {kabupaten.place.nama}",
@@ -99,12 +99,16 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
                                f"{kabupaten.place.nama}, per kelurahan/desa.",
                                {"kabupaten": kabupaten, "kecamatan": kecamatan,
                                 "kelurahan_rank": rank(kecamatan.kelurahan),
-                                "grafik": charts.line_chart(kecamatan.seri)}))
+                                "grafik": _chart(kecamatan.seri)}))
     paths = [p.path for p in result]
     duplicated = {p for p in paths if paths.count(p) > 1}
     if duplicated:
         raise BuildError(f"Dua halaman memakai alamat yang sama: {', '.join(sorted(duplicated))}")
     return result
+
+
+def _chart(series) -> charts.LineChart | None:
+    return charts.line_chart(series) if series else None  # no kecamatan listed yet: no line
 
 
 def load_content(config: Config) -> tuple[list[Content], dict[str, Content]]:
