@@ -54,7 +54,7 @@ def build(root: Path, out: Path, as_of: dt.date | None) -> str:
     return f"{len(pages)} halaman ditulis ke {out} (data per {day.isoformat()})."
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files, never cached (a reload shows the new build), and the
     site's own 404 page for a missing address."""
 
@@ -92,7 +92,7 @@ class Server:
         self._built = threading.Condition()
         self._seen = fingerprint(self.root)
         self.rebuild()
-        handler = functools.partial(_Handler, directory=str(self.out))
+        handler = functools.partial(SiteHandler, directory=str(self.out))
         self.httpd = http.server.ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self._threads = [threading.Thread(target=self.httpd.serve_forever, name="lindung-serve", daemon=True),

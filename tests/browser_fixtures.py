@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from lindung.cli import main
-from lindung.serve import _Handler
+from lindung.serve import SiteHandler
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-23"
@@ -69,7 +69,7 @@ def demo_site(tmp_path_factory) -> DemoSite:
 def site_url(demo_site, request) -> str:
     """The demo site on 127.0.0.1, at a free port, with the site's 404 page."""
     if "url" not in _CACHE:
-        handler = functools.partial(_Handler, directory=str(demo_site.site))
+        handler = functools.partial(SiteHandler, directory=str(demo_site.site))
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
