@@ -160,12 +160,12 @@ def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bo
     if header != expected:
         problems.append(f"{path.name}: kolomnya harus persis {','.join(expected)} (sekarang {','.join(header)}).")
         return []
-    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema)
+    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8")
     report = resource.validate()
     for error in report.flatten(["rowNumber", "fieldName", "note"]):
         row, name, note = error
         problems.append(f"{path.name}, baris {row}, kolom {name}: {note}")
     if not report.valid:
         return []
-    with Resource(path=path.name, basepath=str(path.parent), schema=schema) as table:
+    with Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8") as table:
         return [{k: row[k] for k in expected} for row in table.row_stream]
