@@ -1,0 +1,138 @@
+"""The operator's settings: lindung.toml, registry/sources.csv (validated with
+its Frictionless schema), daerah.csv and iuran.csv. Every problem is found in
+one go and explained in Indonesian."""
+import datetime as dt
+
+import pytest
+
+from lindung.config import ConfigError
+
+HEADER = "kode,kecamatan,kabupaten_kota,sumber\n"
+GOOD = "33.71.02,Magelang Utara,Kota Magelang,sheets/33.71.02.xlsx\n"
+ENGLISH_NOTE = pytest.mark.xfail(
+    strict=True, reason="BUG: config._read_table passes Frictionless' English note through "
+                        "(e.g. 'constraint \"pattern\" is ...', 'the same as in the row at position 2', "
+                        "'kolom None') instead of an Indonesian explanation")
+
+
+@pytest.fixture(scope="module")
+def repo_config():
+    from conftest import ROOT
+    from lindung import config as config_module
+
+    return config_module.load(ROOT)
+
+
+def problems(project, sources_text):
+    project.write_sources(sources_text)
+    with pytest.raises(ConfigError) as raised:
+        project.config()
+    return raised.value.problems
+
+
+def test_a_valid_sources_csv_lists_each_kecamatan(project):
+    project.write_sources(HEADER + GOOD + "33.71.03,magelang tengah,Kota Magelang,/abs/33.71.03.xlsx\n")
+    config = project.config()
+    assert [(s.kode, s.kecamatan, s.kabupaten_kota, s.sumber) for s in config.sources] == [
+        ("33.71.02", "Magelang Utara", "Kota Magelang", "sheets/33.71.02.xlsx"),
+        ("33.71.03", "magelang tengah", "Kota Magelang", "/abs/33.71.03.xlsx")]
+
+
+def test_the_repos_own_config_is_valid_and_lists_the_42_demo_kecamatan(repo_config):
+    config = repo_config
+    assert len(config.sources) == 42
+    assert config.site.base_url.endswith("/")
+    assert config.site.timezone == "Asia/Jakarta"
+
+
+def test_daerah_holds_each_kabupatens_program_rate_and_quota(repo_config):
+    daerah = repo_config.daerah
+    assert daerah["33.71"].iuran_bulanan == 11156
+    assert daerah["33.74"].program_lokal == "Gerakan PNS Peduli Pekerja Rentan"
+    assert (daerah["33.75"].kuota_apbd, daerah["33.75"].tahun_kuota) == (1000, 2022)
+    assert daerah["33.22"].program_lokal == "Kamar Lindung"
+
+
+def test_rates_are_data_with_the_period_they_hold_for(repo_config):
+    iuran = repo_config.iuran
+    jkm = [i for i in iuran if i.program == "jkm" and i.berlaku_untuk == "bpu"]
+    assert jkm and jkm[0].iuran_bulanan == 6800
+    assert all(i.berlaku_mulai is None or isinstance(i.berlaku_mulai, dt.date) for i in iuran)
+
+
+def test_a_kabupaten_without_a_daerah_row_still_works(project):
+    (project.registry / "daerah.csv").unlink()
+    project.write_sources(HEADER + GOOD)
+    assert project.config().daerah == {}
+
+
+@pytest.mark.parametrize("header", ["kode,kecamatan,kabupaten_kota\n", "kode,kecamatan,kabupaten,sumber\n",
+                                    "kecamatan,kode,kabupaten_kota,sumber\n",
+                                    "kode,kecamatan,kabupaten_kota,sumber,catatan\n"])
+def test_sources_csv_must_have_exactly_its_four_columns(project, assert_indonesian, header):
+    [problem] = problems(project, header + GOOD)
+    assert "kode,kecamatan,kabupaten_kota,sumber" in problem
+    assert_indonesian(problem)
+
+
+def test_a_kode_not_in_the_official_list_is_refused(project, assert_indonesian):
+    [problem] = problems(project, HEADER + "33.71.99,Magelang Utara,Kota Magelang,x.xlsx\n")
+    assert "33.71.99" in problem
+    assert_indonesian(problem)
+
+
+def test_a_kode_with_the_wrong_kecamatan_name_names_the_official_one(project, assert_indonesian):
+    [problem] = problems(project, HEADER + "33.71.02,Magelang Tengah,Kota Magelang,x.xlsx\n")
+    assert "Magelang Utara" in problem and "Magelang Tengah" in problem
+    assert_indonesian(problem)
+
+
+def test_a_kecamatan_name_cannot_smuggle_a_path(project):
+    [problem] = problems(project, HEADER + "33.71.02,../../etc,Kota Magelang,x.xlsx\n")
+    assert "33.71.02" in problem
+
+
+def test_every_problem_is_reported_at_once(project):
+    found = problems(project, HEADER + "33.71.99,X,Kota Magelang,x.xlsx\n33.71.02,Y,Kota Magelang,y.xlsx\n")
+    assert len(found) == 2
+
+
+def test_a_missing_sources_csv_is_a_config_error(project, assert_indonesian):
+    (project.registry / "sources.csv").unlink()
+    with pytest.raises(ConfigError) as raised:
+        project.config()
+    assert "sources.csv" in str(raised.value) and "tidak ditemukan" in str(raised.value)
+
+
+@pytest.mark.parametrize("bad_line", [
+    pytest.param("3371.02,Magelang Utara,Kota Magelang,x.xlsx\n", id="kode not in 33.71.02 form",
+                 marks=ENGLISH_NOTE),
+    pytest.param(GOOD, id="kode listed twice", marks=ENGLISH_NOTE),
+    pytest.param("33.71.03,,Kota Magelang,x.xlsx\n", id="empty kecamatan", marks=ENGLISH_NOTE),
+])
+def test_a_row_of_sources_csv_breaking_its_schema_is_explained_in_indonesian(project, assert_indonesian,
+                                                                              bad_line):
+    found = problems(project, HEADER + GOOD + bad_line)
+    assert found
+    for problem in found:
+        assert "sources.csv" in problem and "baris" in problem
+        assert_indonesian(problem)
+
+
+def test_lindung_toml_sets_the_site_and_the_base_url_always_ends_in_a_slash(project):
+    (project.root / "lindung.toml").write_text(
+        '[site]\ntitle = "Lindung Uji"\nbase_url = "https://contoh.test/lindung"\n[pull]\nstale_days = 3\n',
+        encoding="utf-8")
+    project.write_sources(HEADER + GOOD)
+    config = project.config()
+    assert config.site.title == "Lindung Uji"
+    assert config.site.base_url == "https://contoh.test/lindung/"
+    assert config.pull.stale_days == 3
+
+
+def test_a_broken_lindung_toml_is_a_config_error(project):
+    (project.root / "lindung.toml").write_text("[site\n", encoding="utf-8")
+    project.write_sources(HEADER + GOOD)
+    with pytest.raises(ConfigError) as raised:
+        project.config()
+    assert "lindung.toml" in str(raised.value)

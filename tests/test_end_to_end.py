@@ -1,0 +1,284 @@
+"""End to end on the demo registry: `python build.py --as-of 2026-11-23` on a
+fresh copy, with no credentials and no network, gives the whole public site;
+the demo's deliberate errors (registry/demo/README.md) wait for a fix; nothing
+personal gets out; and the same input builds the same bytes."""
+import csv
+import gzip
+import re
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import frictionless
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import AS_OF, ROOT, copy_project
+from lindung import aggregate, config as config_module, guard, report, snapshot
+from lindung.slug import slugify
+
+DEMO = ROOT / "registry" / "demo"
+PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")
+# registry/demo/README.md, "Deliberate errors": kecamatan -> (tab, row, column) of each
+DELIBERATE = {
+    "33.22.01": [("peserta", 96, "Berlaku Sampai")],
+    "33.22.10": [("peserta", 26, "ID Donatur"), ("peserta", 81, "Kelurahan")],
+    "33.71.02": [("peserta", 43, "Segmen"), ("peserta", 69, "Mulai")],
+    "33.74.02": [("peserta", 3, "Nama"), ("peserta", 101, "NIK")],
+    "33.74.10": [("peserta", 3, "NIK"), ("peserta", 23, "NIK")],
+}
+FAKE_NIK = re.compile(r"99\d{14}")
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.rows, self._row = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = [""]
+        elif tag in ("td", "th") and self._row is not None:
+            self._row.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._row is not None:
+            self.rows.append([re.sub(r"\s+", " ", c).strip() for c in self._row[1:]])
+            self._row = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._row is not None:
+            self._row[-1] += data
+
+
+def read_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.text = re.sub(r"\s+", " ", "".join(page.text))
+    return page
+
+
+def every_text(folder: Path):
+    """(path, text) of every file under folder, compressed ones decompressed."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        for decompress in (gzip.decompress, zlib.decompress):
+            try:
+                data = decompress(data)
+                break
+            except (OSError, zlib.error, EOFError):
+                pass
+        yield path, data.decode("utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def sources():
+    with open(ROOT / "registry" / "sources.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def demo_config(demo):
+    return config_module.load(demo.root)
+
+
+@pytest.fixture(scope="session")
+def demo_figures(demo, demo_config):
+    return aggregate.figures(demo_config, snapshot.read_all(demo_config.snapshot_dir),
+                             report.read_all(demo_config.laporan_dir), AS_OF)
+
+
+def kecamatan_path(demo_config, kode):
+    official = demo_config.wilayah.kecamatan[kode]
+    return f"wilayah/{slugify(official.kabupaten_nama)}/{slugify(official.nama)}/index.html"
+
+
+# --- the site -------------------------------------------------------------------
+
+def test_python_build_py_builds_the_demo_with_no_credentials_and_no_network(demo):
+    assert demo.exit_code == 0
+    assert (demo.site / "index.html").is_file()
+
+
+def test_the_demo_site_has_every_page_type(demo_site, demo_config, sources):
+    expected = ["index.html", "peringkat/index.html", "donatur/index.html", "data/index.html",
+                "status/index.html", "404.html", "sitemap.xml", "robots.txt", "data/datapackage.json",
+                *(f"program/{p}/index.html" for p in PROGRAMS),
+                *(f"wilayah/{k}/index.html" for k in ("kota-semarang", "kota-magelang", "kota-pekalongan",
+                                                       "kabupaten-semarang")),
+                *(kecamatan_path(demo_config, s["kode"]) for s in sources)]
+    assert len(sources) == 42
+    assert [name for name in expected if not (demo_site / name).is_file()] == []
+
+
+def test_every_kelurahan_of_every_demo_kecamatan_is_on_its_page(demo_site, demo_config, sources):
+    missing = []
+    for source in sources:
+        text = read_page(demo_site / kecamatan_path(demo_config, source["kode"])).text
+        missing += [(source["kecamatan"], k.nama) for k in demo_config.wilayah.kecamatan[source["kode"]].kelurahan
+                    if k.nama not in text]
+    assert missing == []
+
+
+def test_a_kelurahan_without_a_target_says_so(demo_site, demo_config):
+    for kode in ("33.74.14", "33.22.09"):
+        assert "target belum diisi" in read_page(demo_site / kecamatan_path(demo_config, kode)).text
+
+
+def test_the_deliberate_errors_wait_for_a_fix_on_the_status_page(demo_site, demo_config, sources):
+    page = read_page(demo_site / "status" / "index.html")
+    counts = {}
+    for row in page.rows:
+        for source in sources:
+            if row and row[0].startswith(demo_config.wilayah.kecamatan[source["kode"]].nama + " ") \
+                    and source["kabupaten_kota"] in row[0]:
+                counts[source["kode"]] = int(row[-1].replace(".", ""))
+    assert len(counts) == 42
+    assert {k: n for k, n in counts.items() if n} == {k: len(v) for k, v in DELIBERATE.items()}
+    for kode, found in DELIBERATE.items():
+        for tab, row, column in found:
+            assert f"Tab {tab}, baris {row}, kolom {column}" in page.text, (kode, row)
+
+
+def test_the_reports_hold_the_deliberate_errors_and_nothing_else(demo):
+    reports = report.read_all(demo.root / "registry" / "laporan")
+    assert len(reports) == 42 and all(r.ok for r in reports.values())
+    found = {kode: [(e.tab, e.row, e.column) for e in r.errors] for kode, r in reports.items() if r.errors}
+    assert found == DELIBERATE
+
+
+def test_the_home_page_counts_every_row_waiting_for_a_fix(demo_site, demo_figures):
+    assert demo_figures.menunggu_perbaikan == 9
+    assert re.search(r"\b9 baris\b[^.]*menunggu perbaikan", read_page(demo_site / "index.html").text)
+
+
+def test_the_seed_stories_are_in_the_figures(demo_figures):
+    by_kode = {k.place.kode: k for k in demo_figures.kecamatan}
+    assert dict(by_kode["33.74.15"].sumber_dana)["donatur"] == 60  # Ngaliyan: 60 PNS-sponsored workers
+    gajahmungkur = next(p for p in by_kode["33.74.09"].kelurahan if p.nama == "Gajahmungkur")
+    assert gajahmungkur.rt_rw.aktif >= 8 and gajahmungkur.rt_rw.target  # typed `Gajah Mungkur` in wilayah
+    pekalongan = next(k for k in demo_figures.kabupaten if k.place.nama == "Kota Pekalongan")
+    assert pekalongan.apbd_aktif == 1000
+
+
+def test_rates_and_quotas_are_shown_the_indonesian_way(demo_site):
+    assert "Rp11.156" in read_page(demo_site / "wilayah" / "kota-magelang" / "index.html").text
+    pekalongan = read_page(demo_site / "wilayah" / "kota-pekalongan" / "index.html").text
+    assert "1.000" in pekalongan
+    assert "Rp16.800" in read_page(demo_site / "program" / "jkm" / "index.html").text
+    assert "23 November 2026" in read_page(demo_site / "index.html").text
+
+
+def test_the_script_donor_is_shown_escaped(demo_site):
+    source = (demo_site / "donatur" / "index.html").read_text(encoding="utf-8")
+    assert "Donatur Contoh &lt;script&gt;alert(1)&lt;/script&gt;" in source
+    assert "<script>alert(1)" not in source
+    for path in sorted(demo_site.rglob("*.html")):
+        assert "<script>alert(1)" not in path.read_text(encoding="utf-8"), path
+
+
+# --- published data -----------------------------------------------------------------
+
+def test_the_published_datapackage_passes_frictionless_validate(demo_site):
+    result = frictionless.validate(str(demo_site / "data" / "datapackage.json"))
+    assert result.valid, result.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_the_published_tables_cover_every_place_of_the_demo(demo_site, demo_config, sources):
+    def table(name):
+        with open(demo_site / "data" / f"{name}.csv", newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    kecamatan = table("kecamatan")
+    assert [r["kode"] for r in kecamatan] == [s["kode"] for s in sources]
+    assert {r["kode"]: int(r["menunggu_perbaikan"]) for r in kecamatan if r["menunggu_perbaikan"] != "0"} == \
+        {k: len(v) for k, v in DELIBERATE.items()}
+    assert len(table("kabupaten_kota")) == 4
+    assert len(table("kelurahan")) == sum(len(demo_config.wilayah.kecamatan[s["kode"]].kelurahan) for s in sources)
+    assert table("donatur")
+
+
+def test_no_published_cell_starts_like_a_formula(demo_site):
+    for path in sorted((demo_site / "data").glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in list(csv.reader(handle))[1:]:
+                assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), (path.name, row)
+
+
+# --- privacy ---------------------------------------------------------------------------
+
+def test_no_worker_name_or_nik_anywhere_in_the_site_snapshots_or_reports(demo):
+    for folder in (demo.site, demo.root / "registry" / "snapshots", demo.root / "registry" / "laporan"):
+        for path, text in every_text(folder):
+            assert "Pekerja Contoh" not in text, path
+            assert not FAKE_NIK.search(text), path
+
+
+def hidden_donors():
+    """Names of donors who did not agree to be shown, except where the same
+    text is public anyway (a company's name is also its instansi)."""
+    hidden, public = set(), set()
+    for path in sorted(DEMO.glob("*.xlsx")):
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("donatur").to_python()
+        for row in rows[1:]:
+            nama, instansi, shown = str(row[1] or ""), str(row[2] or ""), str(row[4]).strip().lower() == "ya"
+            (public if shown else hidden).add(nama)
+            public.add(instansi)
+    return hidden - public - {""}
+
+
+def test_donors_who_did_not_agree_are_named_nowhere(demo):
+    hidden = hidden_donors()
+    assert hidden, "the demo should have donors who chose not to be named"
+    pattern = re.compile("|".join(re.escape(n) + r"(?!\d)" for n in sorted(hidden, key=len, reverse=True)))
+    for folder in (demo.site, demo.root / "registry" / "snapshots"):
+        for path, text in every_text(folder):
+            found = pattern.search(text)
+            assert not found, (path, found and found[0])
+
+
+def test_the_privacy_guard_finds_nothing_in_the_demo_site(demo_site):
+    assert guard.scan(demo_site) == []
+
+
+def test_the_hash_of_a_nik_changes_with_lindung_secret(tmp_path, demo):
+    project = copy_project(tmp_path / "proyek")
+    (project / "registry" / "sources.csv").write_text(
+        f"kode,kecamatan,kabupaten_kota,sumber\n33.74.15,Ngaliyan,Kota Semarang,{DEMO / '33.74.15.xlsx'}\n",
+        encoding="utf-8")
+    from click.testing import CliRunner
+
+    from lindung.cli import main
+
+    def hashes(secret):
+        result = CliRunner().invoke(main, ["--root", str(project), "pull"], env={"LINDUNG_SECRET": secret})
+        assert result.exit_code == 0, result.output
+        return [r["nik_hash"] for r in snapshot.read(project / "registry" / "snapshots" / "33.74.15").tables["peserta"]]
+
+    first, second, unset = hashes("kunci-pertama"), hashes("kunci-kedua"), hashes(None)
+    assert len(first) == len(second) > 60
+    assert not set(first) & set(second)
+    assert hashes("kunci-pertama") == first  # same key, same hash: a worker is still counted once
+    demo_hashes = snapshot.read(demo.root / "registry" / "snapshots" / "33.74.15").tables["peserta"]
+    assert unset == [r["nik_hash"] for r in demo_hashes]  # the demo key when LINDUNG_SECRET is unset
+
+
+# --- reproducible ------------------------------------------------------------------------
+
+def test_building_the_demo_again_gives_the_same_bytes(demo, tmp_path):
+    from click.testing import CliRunner
+
+    from lindung.cli import main
+
+    again = tmp_path / "lagi"
+    result = CliRunner().invoke(main, ["--root", str(demo.root), "build", "--as-of", AS_OF.isoformat(),
+                                       "--out", str(again)])
+    assert result.exit_code == 0, result.output
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    first, second = files(demo.site), files(again)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []

@@ -1,0 +1,276 @@
+"""The site: every page, Indonesian formatting, every sheet value escaped,
+links that work from any folder, a sitemap, slugs that stay inside site/, and
+a build that is written whole (byte-identical when repeated) or not at all."""
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import AS_OF, KODE, KODE_2, Project, Rows, copy_project
+from lindung import render
+from lindung.render import relative
+from lindung.site import BuildError
+from lindung.slug import slugify
+
+YEAR = dict(mulai=dt.date(2026, 1, 1), berlaku_sampai=dt.date(2026, 12, 31))
+SCRIPT = "Donatur Contoh <script>alert(1)</script>"
+MARKUP = 'Tanda "kutip" & <b>tebal</b>'
+PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")
+
+
+def files(directory):
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.links = [], []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [value for name, value in attrs if name in ("href", "src") and value]
+
+
+def page_text(path: Path) -> str:
+    """What a reader sees on the page, tags gone, spaces collapsed."""
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", "".join(parser.parts))
+
+
+def links(path: Path) -> list[str]:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def tiny_project(root: Path, rows: Rows) -> Project:
+    """Magelang Utara: Wates 4 of 7 (57,14 %), Potrobangsan 0 of 5, Kedungsari
+    1 without a target, one row waiting for a fix; kecamatan 5 of 12 (41,67 %).
+    Magelang Tengah: Cacaban 1 of 4. Two shown donors with markup in their names."""
+    project = Project(copy_project(root), rows)
+    project.add(KODE, peserta=[
+        rows.peserta(kelurahan="Wates", sumber_dana="donatur", id_donatur="D001", **YEAR),
+        rows.peserta(kelurahan="Wates", sumber_dana="donatur", id_donatur="D002", **YEAR),
+        rows.peserta(kelurahan="Wates", **YEAR),
+        rows.peserta(kelurahan="Wates", **YEAR, iuran_bulanan="Rp 16.800"),
+        rows.peserta(kelurahan="Kedungsari", sumber_dana="APBD", **YEAR),
+        rows.peserta(kelurahan="Wates", nama="", **YEAR),
+    ], donatur=[
+        rows.donatur(id="D001", nama=SCRIPT, instansi="Komunitas <i>Contoh</i>", tampilkan_nama="ya"),
+        rows.donatur(id="D002", nama=MARKUP, instansi="Dinas Contoh", tampilkan_nama="ya"),
+    ], wilayah=[
+        rows.wilayah(kelurahan="Wates", target_pekerja_rentan=7, pengurus_rt_rw=10),
+        rows.wilayah(kelurahan="Potrobangsan", target_pekerja_rentan=5, pengurus_rt_rw=4),
+    ])
+    project.add(KODE_2, peserta=[rows.peserta(kelurahan="Cacaban", **YEAR)],
+                wilayah=[rows.wilayah(kelurahan="Cacaban", target_pekerja_rentan=4, pengurus_rt_rw=2)])
+    project.pull()
+    return project
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, schemas) -> Project:
+    project = tiny_project(tmp_path_factory.mktemp("situs") / "proyek", Rows(schemas))
+    project.build(AS_OF)
+    return project
+
+
+@pytest.fixture(scope="module")
+def built(tiny) -> Path:
+    return tiny.site
+
+
+KECAMATAN_PAGE = "wilayah/kota-magelang/magelang-utara/index.html"
+
+
+# --- pages ---------------------------------------------------------------------
+
+def test_every_page_type_is_written(built):
+    expected = ["index.html", "peringkat/index.html", "wilayah/index.html", "wilayah/kota-magelang/index.html",
+                KECAMATAN_PAGE, "wilayah/kota-magelang/magelang-tengah/index.html", "donatur/index.html",
+                "data/index.html", "data/datapackage.json", "data/kecamatan.csv", "data/kelurahan.csv",
+                "data/kabupaten_kota.csv", "data/donatur.csv", "status/index.html", "404.html", "sitemap.xml",
+                "robots.txt", *(f"program/{p}/index.html" for p in PROGRAMS)]
+    missing = [name for name in expected if not (built / name).is_file()]
+    assert missing == []
+
+
+def scripts(source: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>", source, flags=re.IGNORECASE)
+
+
+def test_pages_are_in_indonesian_for_phones_and_scripts_are_only_static_files(built):
+    for page in sorted(built.rglob("*.html")):
+        source = page.read_text(encoding="utf-8")
+        assert '<html lang="id"' in source, page
+        assert 'name="viewport"' in source, page
+        # JavaScript may enhance a page, never carry its content: no inline scripts
+        assert all("src=" in tag for tag in scripts(source)), page
+
+
+def test_a_kecamatan_page_lists_every_kelurahan_also_at_zero_and_without_a_target(built):
+    text = page_text(built / KECAMATAN_PAGE)
+    for nama in ("Wates", "Potrobangsan", "Kedungsari", "Kramat Utara", "Kramat Selatan"):
+        assert nama in text
+    assert "57,14%" in text  # Wates
+    assert "0,00%" in text  # Potrobangsan: a target and nobody yet
+    assert "target belum diisi" in text  # Kedungsari
+    assert "41,67%" in text  # the kecamatan
+    assert "menunggu perbaikan" in text
+
+
+def test_figures_and_dates_are_written_the_indonesian_way(built):
+    kota = page_text(built / "wilayah/kota-magelang/index.html")
+    assert "Rp11.156" in kota  # Kota Magelang's rate, from registry/daerah.csv
+    assert "23 November 2026" in page_text(built / "index.html")
+
+
+def test_the_status_page_shows_what_waits_for_a_fix_by_tab_row_and_column(built):
+    text = page_text(built / "status/index.html")
+    assert "Magelang Utara" in text and "Magelang Tengah" in text
+    assert "baris 7" in text and "kolom Nama" in text
+
+
+# --- escaping ------------------------------------------------------------------------
+
+def test_a_script_in_a_donor_name_is_shown_as_text_never_run(built):
+    source = (built / "donatur/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in source
+    assert "<script>alert(1)" not in source
+    assert all("src=" in tag for tag in scripts(source))
+    assert SCRIPT in page_text(built / "donatur/index.html")
+
+
+def test_every_sheet_value_is_escaped_where_it_is_shown(built):
+    source = (built / "donatur/index.html").read_text(encoding="utf-8")
+    assert "<b>tebal</b>" not in source and "<i>Contoh</i>" not in source
+    text = page_text(built / "donatur/index.html")
+    assert MARKUP in text and "Komunitas <i>Contoh</i>" in text
+
+
+# --- links and the sitemap ----------------------------------------------------------------
+
+def test_every_internal_link_points_to_a_file_of_the_site(built):
+    broken = []
+    for page in sorted(built.rglob("*.html")):
+        folder = PurePosixPath(page.relative_to(built).as_posix()).parent
+        for link in links(page):
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("#"):
+                continue
+            target = PurePosixPath(parts.path)
+            resolved = PurePosixPath(*target.parts[1:]) if target.is_absolute() else folder / target
+            path = built / resolved
+            if link.endswith("/") or path.is_dir():
+                path = path / "index.html"
+            if not path.resolve().is_file() or built.resolve() not in path.resolve().parents:
+                broken.append(f"{page.relative_to(built)} -> {link}")
+    assert broken == []
+
+
+def test_links_are_relative_so_the_site_works_from_any_folder():
+    assert relative("wilayah/kota-magelang/magelang-utara/", "peringkat/") == "../../../peringkat/"
+    assert relative("", "static/style.css") == "static/style.css"
+    assert relative("peringkat/", "") == "../"
+    assert relative("wilayah/", "wilayah/") == "./"
+
+
+def test_the_sitemap_lists_every_page_but_404_with_the_as_of_date(built, tiny):
+    sitemap = (built / "sitemap.xml").read_text(encoding="utf-8")
+    base = tiny.config().site.base_url
+    locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert f"{base}" in locations and f"{base}wilayah/kota-magelang/magelang-utara/" in locations
+    assert all(loc.startswith(base) for loc in locations)
+    assert not any("404" in loc for loc in locations)
+    assert set(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == {AS_OF.isoformat()}
+    listed = {loc[len(base):] + "index.html" for loc in locations}
+    assert all((built / page).is_file() for page in listed)
+    assert {"index.html", "peringkat/index.html", "donatur/index.html", "data/index.html", "status/index.html",
+            "wilayah/kota-magelang/index.html", KECAMATAN_PAGE,
+            *(f"program/{p}/index.html" for p in PROGRAMS)} <= listed
+
+
+def test_robots_txt_allows_crawling_and_names_the_sitemap(built, tiny):
+    robots = (built / "robots.txt").read_text(encoding="utf-8")
+    assert "User-agent: *" in robots and f"Sitemap: {tiny.config().site.base_url}sitemap.xml" in robots
+
+
+# --- slugs -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hostile", ["../../etc/passwd", "..", "/", "\\..\\..\\x", "a/../../b", "%2e%2e%2f",
+                                     "Kota\x00Semarang", "~root", "", "   ", "<script>", "C:\\Windows"])
+def test_a_slug_is_only_lower_case_letters_digits_and_hyphens(hostile):
+    slug = slugify(hostile)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
+    assert (Path("/situs") / slug).resolve().parent == Path("/situs")
+
+
+@pytest.mark.parametrize("name, slug", [("Kota Semarang", "kota-semarang"), ("Gajah Mungkur", "gajah-mungkur"),
+                                        ("Ungaran Barat", "ungaran-barat"), ("Kec. Ñgaliyan", "kec-ngaliyan")])
+def test_a_slug_is_readable(name, slug):
+    assert slugify(name) == slug
+
+
+def test_every_file_of_a_build_is_inside_its_folder(built):
+    for path in built.rglob("*"):
+        assert built.resolve() in path.resolve().parents
+
+
+# --- formatting filters --------------------------------------------------------------------------
+
+def test_money_numbers_percentages_and_dates_use_id_id():
+    assert render.rupiah(16800) == "Rp16.800"
+    assert render.rupiah(42_000_000) == "Rp42.000.000"
+    assert render.angka(1000) == "1.000"
+    assert render.persen(40.69) == "40,69%"
+    assert render.persen(None) == "target belum diisi"
+    assert render.tanggal(dt.date(2025, 3, 24)) == "24 Maret 2025"
+    assert render.tanggal("2025-03-24T10:00:00+07:00") == "24 Maret 2025"
+
+
+def test_a_change_is_readable_without_colour():
+    assert "▲" in render.perubahan(3) and "3" in render.perubahan(3)
+    assert "▼" in render.perubahan(-2) and "2" in render.perubahan(-2)
+    assert "=" in render.perubahan(0)
+
+
+# --- written whole or not at all ------------------------------------------------------------------
+
+def test_two_builds_of_the_same_input_are_byte_identical(tiny, built, tmp_path):
+    again = tiny.build(AS_OF, out=tmp_path / "baru" / "situs")  # a folder that did not exist yet
+    assert files(again) == files(built)
+
+
+def test_a_build_with_another_as_of_date_differs(tiny, built, tmp_path):
+    assert files(tiny.build(AS_OF + dt.timedelta(days=1), out=tmp_path / "besok")) != files(built)
+
+
+def test_a_failed_build_leaves_the_last_site_in_place_and_nothing_beside_it(project, rows):
+    project.add(KODE, peserta=[rows.peserta(**YEAR)])
+    project.pull()
+    project.build(AS_OF)
+    before = files(project.site)
+    (project.root / "templates" / "status.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ tidak_ada.sama_sekali }}{% endblock %}', encoding="utf-8")
+
+    with pytest.raises(Exception):
+        project.build(AS_OF + dt.timedelta(days=1))
+
+    assert files(project.site) == before
+    assert sorted(p.name for p in project.root.iterdir() if "site" in p.name) == ["site"]
+
+
+def test_two_places_with_the_same_address_stop_the_build(tiny, tmp_path):
+    from lindung import site
+
+    figures = tiny.figures(AS_OF)
+    twice = type(figures)(**{**figures.__dict__, "kabupaten": figures.kabupaten * 2})
+    with pytest.raises(BuildError):
+        site.build(tiny.config(), twice, tmp_path / "ganda")
