@@ -96,6 +96,7 @@ def parse_number(value: object) -> int | float:
         number = value
     else:
         text = _RUPIAH.sub("", str(value).strip()).replace(" ", "")
+        text = text.removesuffix(",-")  # "Rp 16.800,-": the usual way to close an amount
         negative = text.startswith("-")
         text = text.lstrip("-")
         if not (_GROUPED.match(text) or _PLAIN.match(text)):

@@ -120,6 +120,9 @@ def load(root: Path) -> Config:
     if not site.base_url.endswith("/"):
         site = Site(site.title, site.description, site.base_url + "/", site.timezone)
     registry = root / "registry"
+    if not (registry / "wilayah" / "districts.csv").exists():
+        raise ConfigError([f"{root} bukan folder proyek Lindung: registry/wilayah/ tidak ditemukan. "
+                           "Jalankan dari akar repo, atau sebutkan foldernya dengan --root."])
     areas = wilayah_module.load(registry / "wilayah")
     sources = tuple(Source(**row) for row in _read_table(registry / "sources.csv", registry / "schema" / "sources.json", problems))
     for source in sources:
@@ -135,6 +138,33 @@ def load(root: Path) -> Config:
     if problems:
         raise ConfigError(problems)
     return Config(root, site, pull, sources, daerah, iuran, areas)
+
+
+_TYPES = {"integer": "bilangan bulat", "number": "angka", "date": "tanggal (YYYY-MM-DD)"}
+
+
+def _explain(error, field) -> str:
+    """A Frictionless error on a registry CSV, said in Indonesian."""
+    cell = getattr(error, "cell", None)
+    shown = f"“{cell}” " if cell not in (None, "") else ""
+    note = getattr(error, "note", "")
+    constraints = field.constraints if field else {}
+    if error.type == "constraint-error" and '"required"' in note:
+        return "wajib diisi, tetapi kosong."
+    if error.type == "constraint-error" and '"pattern"' in note:
+        example = "33.74.15" if field and field.name == "kode" and "\\." in str(constraints.get("pattern")) else ""
+        return f"{shown}tidak berbentuk yang benar" + (f" (contoh: {example})." if example else ".")
+    if error.type == "constraint-error" and '"enum"' in note:
+        return f"{shown}harus salah satu dari: {', '.join(str(v) for v in constraints.get('enum', []))}."
+    if error.type == "constraint-error" and '"minimum"' in note:
+        return f"{shown}tidak boleh kurang dari {constraints.get('minimum')}."
+    if error.type in ("unique-error", "primary-key"):
+        return f"{shown}sudah dipakai di baris sebelumnya; tiap nilai hanya boleh sekali."
+    if error.type == "type-error" and field:
+        return f"{shown}bukan {_TYPES.get(field.type, field.type)}."
+    if error.type in ("extra-cell", "missing-cell"):
+        return "jumlah kolom di baris ini tidak sama dengan baris judul (periksa tanda koma)."
+    return f"tidak sesuai skema ({error.type})."
 
 
 def _read_toml(path: Path, problems: list[str]) -> dict:
@@ -162,9 +192,14 @@ def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bo
         return []
     resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8")
     report = resource.validate()
-    for error in report.flatten(["rowNumber", "fieldName", "note"]):
-        row, name, note = error
-        problems.append(f"{path.name}, baris {row}, kolom {name}: {note}")
+    fields = {f.name: f for f in schema.fields}
+    for error in report.tasks[0].errors:
+        where = [path.name]
+        if getattr(error, "row_number", None):
+            where.append(f"baris {error.row_number}")
+        if getattr(error, "field_name", None):
+            where.append(f"kolom {error.field_name}")
+        problems.append(f"{', '.join(where)}: {_explain(error, fields.get(getattr(error, 'field_name', None)))}")
     if not report.valid:
         return []
     with Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8") as table:

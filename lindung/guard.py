@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_NIK = re.compile(r"(?<![\d.,])(?:\d{16}|\d{4}([ .-])\d{4}\1\d{4}\1\d{4})(?![\d])")
-_PHONE = re.compile(r"(?<![\d.,])(?:\+62|62|0)[ .-]?8[1-9]\d?(?:[ .-]?\d){6,9}(?![\d])")
+# Only a digit (or a decimal point, for the phone pattern) next to the match
+# rules it out: a comma before it is a CSV cell boundary, not part of a number.
+_NIK = re.compile(r"(?<!\d)(?:\d{16}|\d{4}([ .-])\d{4}\1\d{4}\1\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<![\d.])(?:\+62|62|0)[ .-]?8[1-9]\d?(?:[ .-]?\d){6,9}(?!\d)")
 _BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".gz", ".pf_fragment",
            ".pf_index", ".pf_meta", ".pagefind", ".wasm"}
 

@@ -239,7 +239,7 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
                 values.append(_read_cell(tab, specs[name], raw.get(name)))
             except cells.CellError as reason:
                 values.append(None)
-                tab_errors.append(_cell_error(tab, sheet_row, specs[name], found, raw.get(name), str(reason)))
+                tab_errors.append(_cell_error(tab, sheet_row, specs[name], found, raw, str(reason)))
                 bad.add(index)
         data.append(values)
 
@@ -252,7 +252,7 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         index = error.row_number - 2
         name = getattr(error, "field_name", None)
         row_error = _frictionless_error(tab, sheet_rows[index], specs.get(name), found,
-                                        typed[index].get(name), error, sheet_rows)
+                                        typed[index], error, sheet_rows)
         if (row_error.row, row_error.column) in flagged:
             continue  # one message per cell: the reader's reason came first
         flagged.add((row_error.row, row_error.column))
@@ -333,13 +333,22 @@ _CHECKS: dict[str, Callable[[_Context], list[Check]]] = {
 
 # --- messages --------------------------------------------------------------
 
-def _shown(tab: str, spec: dict[str, Any] | None, value: Any) -> str:
+def _shown(tab: str, spec: dict[str, Any] | None, row: dict[str, Any]) -> str:
+    """The cell's value, quoted, for a message, unless it might be personal:
+    a private column, anything with eight or more digits (a NIK or phone
+    number in the wrong column), or the row's own name typed elsewhere."""
+    value = row.get(spec["name"]) if spec else None
     if spec is None or (tab, spec["name"]) in PRIVATE or cells.is_blank(value):
         return ""
-    return f"“{cells.as_text(value)[:60]}” "
+    text = cells.as_text(value)
+    name = row.get("nama")
+    if sum(ch.isdigit() for ch in text) >= 8 or (
+            not cells.is_blank(name) and str(name).strip().casefold() in text.casefold()):
+        return ""
+    return f"“{text[:60]}” "
 
 
-def _cell_error(tab, sheet_row, spec, found, value, reason) -> RowError:
+def _cell_error(tab, sheet_row, spec, found, row, reason) -> RowError:
     column = found.titles.get(spec["name"], spec["title"])
     if reason == "nik-angka":
         return RowError(tab, sheet_row, column, "nik-angka",
@@ -347,16 +356,16 @@ def _cell_error(tab, sheet_row, spec, found, value, reason) -> RowError:
                         "Ubah format kolom NIK menjadi Teks biasa, lalu ketik ulang NIK dari KTP.")
     if spec["type"] == "date":
         return RowError(tab, sheet_row, column, "tanggal",
-                        f"{_shown(tab, spec, value)}tidak terbaca sebagai tanggal: {reason}.",
+                        f"{_shown(tab, spec, row)}tidak terbaca sebagai tanggal: {reason}.",
                         "Tulis tanggal sebagai hari/bulan/tahun, misalnya 24/03/2025 atau 24 Maret 2025.")
     return RowError(tab, sheet_row, column, "angka",
-                    f"{_shown(tab, spec, value)}tidak terbaca sebagai angka.",
+                    f"{_shown(tab, spec, row)}tidak terbaca sebagai angka.",
                     "Tulis angka saja, misalnya 16.800 (titik untuk ribuan, koma untuk desimal).")
 
 
-def _frictionless_error(tab, sheet_row, spec, found, value, error, sheet_rows) -> RowError:
+def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> RowError:
     column = found.titles.get(spec["name"], spec["title"]) if spec else None
-    shown = _shown(tab, spec, value)
+    shown = _shown(tab, spec, row)
     note = getattr(error, "note", "")
     code, problem, fix = error.type, f"{shown}tidak sesuai aturan kolom ini.", spec["description"] if spec else ""
     if error.type == "constraint-error" and '"required"' in note:

@@ -126,8 +126,6 @@ def test_an_unknown_kode_in_sources_csv_exits_2_with_an_indonesian_message(proje
     assert_indonesian(result.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: config._read_table passes Frictionless' English note through: "
-                                       "'constraint \"pattern\" is \"[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\"'")
 def test_a_malformed_kode_in_sources_csv_exits_2_with_an_indonesian_message(project, assert_indonesian):
     project.write_sources("kode,kecamatan,kabupaten_kota,sumber\n3371.02,Magelang Utara,Kota Magelang,x.xlsx\n")
     result = project.cli("pull")

@@ -9,12 +9,6 @@ from lindung.config import ConfigError
 
 HEADER = "kode,kecamatan,kabupaten_kota,sumber\n"
 GOOD = "33.71.02,Magelang Utara,Kota Magelang,sheets/33.71.02.xlsx\n"
-ENGLISH_NOTE = pytest.mark.xfail(
-    strict=True, reason="BUG: config._read_table passes Frictionless' English note through "
-                        "(e.g. 'constraint \"pattern\" is ...', 'the same as in the row at position 2', "
-                        "'kolom None') instead of an Indonesian explanation")
-
-
 @pytest.fixture(scope="module")
 def repo_config():
     from conftest import ROOT
@@ -105,10 +99,9 @@ def test_a_missing_sources_csv_is_a_config_error(project, assert_indonesian):
 
 
 @pytest.mark.parametrize("bad_line", [
-    pytest.param("3371.02,Magelang Utara,Kota Magelang,x.xlsx\n", id="kode not in 33.71.02 form",
-                 marks=ENGLISH_NOTE),
-    pytest.param(GOOD, id="kode listed twice", marks=ENGLISH_NOTE),
-    pytest.param("33.71.03,,Kota Magelang,x.xlsx\n", id="empty kecamatan", marks=ENGLISH_NOTE),
+    pytest.param("3371.02,Magelang Utara,Kota Magelang,x.xlsx\n", id="kode not in 33.71.02 form"),
+    pytest.param(GOOD, id="kode listed twice"),
+    pytest.param("33.71.03,,Kota Magelang,x.xlsx\n", id="empty kecamatan"),
 ])
 def test_a_row_of_sources_csv_breaking_its_schema_is_explained_in_indonesian(project, assert_indonesian,
                                                                               bad_line):

@@ -38,9 +38,6 @@ def test_an_indonesian_phone_number_is_found(tmp_path, planted):
     assert guard.scan(tmp_path) == ["index.html:2: nomor telepon"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: guard._NIK and guard._PHONE have the lookbehind (?<![\\d.,]), so a "
-                                       "NIK or phone number right after a comma (any CSV cell but the first) "
-                                       "is never found")
 @pytest.mark.parametrize("planted, what", [("3374150101900001", "angka 16 digit (bentuk NIK)"),
                                            ("081234567890", "nomor telepon")])
 def test_a_nik_or_phone_number_in_a_csv_cell_is_found(tmp_path, planted, what):
@@ -131,9 +128,6 @@ def test_a_hidden_donor_with_a_nik_as_name_does_not_stop_the_build(published_sit
     assert guard.scan(out) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate._shown echoes a NIK typed into a non-NIK column "
-                                       "(e.g. Mulai) in the report; the status page shows the report, so the "
-                                       "guard stops the whole site's build over one editor's typo")
 def test_a_nik_typed_into_the_wrong_column_neither_reaches_the_site_nor_stops_the_build(project, rows):
     project.add(KODE, peserta=[rows.peserta(**YEAR), rows.peserta(mulai="9971029912310001")])
     project.pull()

@@ -301,8 +301,6 @@ def test_a_kelurahan_listed_twice_in_the_wilayah_tab_is_an_error(check, rows):
 
 # --- never echo a NIK or a name ------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate._shown echoes the cell value of non-private columns, "
-                                       "so a NIK typed into a date column is repeated in the report")
 def test_a_nik_typed_into_another_column_is_not_echoed(check, rows):
     result = check(peserta=[rows.peserta(nik=NIK, mulai=NIK)])
     [error] = result.errors
@@ -310,8 +308,6 @@ def test_a_nik_typed_into_another_column_is_not_echoed(check, rows):
     assert_private(error, NIK)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate._shown echoes the cell value of non-private columns, "
-                                       "so a name typed into the Kelurahan column is repeated in the report")
 def test_a_name_typed_into_another_column_is_not_echoed(check, rows):
     result = check(peserta=[rows.peserta(nama=NAMA, kelurahan=NAMA)])
     [error] = result.errors
