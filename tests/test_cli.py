@@ -142,6 +142,17 @@ def test_every_command_checks_the_config_first(project, command):
     assert result.exit_code == 2 and "Konfigurasi salah" in result.stderr
 
 
+
+def test_a_folder_that_is_not_a_lindung_project_is_a_config_error(tmp_path):
+    from click.testing import CliRunner
+
+    from lindung.cli import main
+
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "pull"])
+    assert result.exit_code == 2
+    assert "bukan folder proyek Lindung" in result.stderr and "--root" in result.stderr
+
+
 # --- check -------------------------------------------------------------------------------
 
 def test_check_prints_the_report_of_one_workbook_and_writes_nothing(project, rows):
