@@ -1,7 +1,8 @@
 """Google Sheets as a source: one kecamatan's spreadsheet read through gspread.
 
-This module is the only place that talks to Google. It turns a service-account
-key from the environment into an authorised client, lists when each shared
+With google_transport.py (key, sessions, pacing, back-off) this is the only
+place that talks to Google. It turns a service-account key from the
+environment into an authorised client, lists when each shared
 sheet was last modified (one Drive call, so a pull can skip unchanged sheets),
 reads the four tabs of a sheet in one Sheets request, writes the validation
 report back into the sheet, and creates a new, ready-to-fill workbook for a
@@ -13,15 +14,10 @@ hammering the API or hanging.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import json
 import os
-import random
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -32,18 +28,19 @@ from urllib.parse import urlsplit
 
 import google.auth.exceptions
 import requests
-from google.auth.transport.requests import AuthorizedSession, Request
+from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
-from gspread.http_client import BackOffHTTPClient, HTTPClient
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 
 from ..cells import normalise
 from ..workbook import field_choices, guide_rows, load_schema
 from . import RawWorkbook, SourceError
+from .google_transport import (  # noqa: F401  (the two ENV_ names are part of this module's interface)
+    ENV_CREDENTIALS_FILE, ENV_CREDENTIALS_JSON, RATE_LIMIT_REASONS, AuthorizedRootedSession, Pacer,
+    QuotaHTTPClient, RootedSession, load_key, number_setting,
+)
 
-ENV_CREDENTIALS_FILE = "GOOGLE_APPLICATION_CREDENTIALS"  # path to the key file
-ENV_CREDENTIALS_JSON = "LINDUNG_GOOGLE_CREDENTIALS"  # the key file's content (CI secret)
 ENV_API_ROOT = "LINDUNG_GOOGLE_API_ROOT"  # tests: send every googleapis.com call here
 ENV_TIMEOUT = "LINDUNG_GOOGLE_TIMEOUT"  # seconds one request may take before it counts as a network failure
 ENV_PER_MINUTE = "LINDUNG_GOOGLE_PER_MINUTE"  # Sheets requests per minute, each of read/write
@@ -71,12 +68,9 @@ DEFAULT_PER_MINUTE = 60
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_WAIT = 120.0
 DEFAULT_BACKOFF = 1.0
-MAX_SINGLE_WAIT = 64.0  # Google's retry guide caps one back-off step at 32-64 s
 
-_GOOGLE_HOST = re.compile(r"^https://[A-Za-z0-9.-]*googleapis\.com(?=/|$)")
 _KEY_IN_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]{10,}$")
-_RATE_LIMIT_REASONS = {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 
 
 def spreadsheet_key(sumber: str) -> str:
@@ -118,7 +112,7 @@ def connect(
     The knobs default to the environment (LINDUNG_GOOGLE_TIMEOUT, LINDUNG_GOOGLE_PER_MINUTE,
     LINDUNG_GOOGLE_MAX_WAIT, LINDUNG_GOOGLE_BACKOFF), then to values that fit
     the default Sheets quota."""
-    info, variable = _load_key(environ)
+    info, variable = load_key(environ)
     try:
         credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
     except (ValueError, KeyError, TypeError, google.auth.exceptions.GoogleAuthError):
@@ -133,10 +127,10 @@ def connect(
     return GoogleClient(
         credentials,
         api_root=(environ.get(ENV_API_ROOT) or "").strip() or None,
-        timeout=_number(environ, ENV_TIMEOUT, timeout, DEFAULT_TIMEOUT),
-        per_minute=_number(environ, ENV_PER_MINUTE, per_minute, DEFAULT_PER_MINUTE),
-        max_wait=_number(environ, ENV_MAX_WAIT, max_wait, DEFAULT_MAX_WAIT),
-        backoff=_number(environ, ENV_BACKOFF, backoff, DEFAULT_BACKOFF),
+        timeout=number_setting(environ, ENV_TIMEOUT, timeout, DEFAULT_TIMEOUT),
+        per_minute=number_setting(environ, ENV_PER_MINUTE, per_minute, DEFAULT_PER_MINUTE),
+        max_wait=number_setting(environ, ENV_MAX_WAIT, max_wait, DEFAULT_MAX_WAIT),
+        backoff=number_setting(environ, ENV_BACKOFF, backoff, DEFAULT_BACKOFF),
         folder_id=(environ.get(ENV_FOLDER_ID) or "").strip() or None,
     )
 
@@ -164,7 +158,7 @@ class GoogleClient:
         self._api_root = api_root.rstrip("/") if api_root else None
         self._max_wait = max_wait
         self._backoff = backoff
-        self._pacers = {"read": _Pacer(per_minute), "write": _Pacer(per_minute)}
+        self._pacers = {"read": Pacer(per_minute), "write": Pacer(per_minute)}
         self._token_lock = threading.Lock()
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
@@ -393,18 +387,18 @@ class GoogleClient:
                       for i, t in enumerate(layout) if i]
         return key, f"https://docs.google.com/spreadsheets/d/{key}/edit", ids, structure
 
-    def _http(self) -> _QuotaHTTPClient:
+    def _http(self) -> QuotaHTTPClient:
         http = getattr(self._local, "http", None)
         if http is None:
-            auth_session = _RootedSession(self._api_root)
-            session = _AuthorizedRootedSession(
+            auth_session = RootedSession(self._api_root)
+            session = AuthorizedRootedSession(
                 self._credentials, self._api_root, refresh_timeout=self.timeout,
                 auth_request=Request(session=auth_session),
             )
             with self._sessions_lock:
                 self._sessions += [auth_session, session]
             token_request = functools.partial(Request(session=auth_session), timeout=self.timeout)
-            http = _QuotaHTTPClient(session, owner=self, token_request=token_request)
+            http = QuotaHTTPClient(session, owner=self, token_request=token_request)
             http.set_timeout(self.timeout)
             self._local.http = http
         return http
@@ -464,7 +458,7 @@ class GoogleClient:
                 return SourceError("penyimpanan", f"Google tidak mengizinkan akun layanan {email} membuat file di Drive-nya "
                                    "sendiri. Buat folder di Shared Drive, tambahkan akun itu sebagai Content manager, lalu "
                                    f"setel {ENV_FOLDER_ID} ke ID folder tersebut.", details)
-            if reasons & _RATE_LIMIT_REASONS:
+            if reasons & RATE_LIMIT_REASONS:
                 return self._quota_error(details)
             if action == "tulis":
                 return SourceError("tidak_dibagikan", f"Akun layanan {email} tidak boleh mengubah {where}. Bagikan (Share) "
@@ -498,168 +492,6 @@ class GoogleClient:
             f"nanti, turunkan {ENV_PER_MINUTE}, atau minta kenaikan kuota di Google Cloud Console.",
             details,
         )
-
-
-class _QuotaHTTPClient(BackOffHTTPClient):
-    """gspread's back-off client with the retry loop rewritten: gspread 6.2's
-    own loop never stops (its cap compares a value already clamped to the cap,
-    fixed upstream in burnash/gspread#1599), recurses once per retry, keeps its
-    counter on the shared instance, and retries Drive's 403 storageQuotaExceeded
-    as if it were a rate limit (burnash/gspread#1592). Here the total wait of one
-    request is bounded, retries honour Retry-After, and Sheets requests are
-    paced under the per-minute quota before they are sent."""
-
-    def __init__(self, session: _AuthorizedRootedSession, *, owner: GoogleClient,
-                 token_request: Callable[..., Any]) -> None:
-        super().__init__(auth=None, session=session)  # type: ignore[arg-type]
-        self._owner = owner
-        self._token_request = token_request
-
-    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
-        owner = self._owner
-        waited, attempt = 0.0, 0
-        while True:
-            if endpoint.startswith(SPREADSHEETS_API_V4_BASE_URL):
-                owner._pacers["read" if method.lower() == "get" else "write"].wait()
-            owner._fresh_token(self._token_request)
-            try:
-                return HTTPClient.request(self, method, endpoint, *args, **kwargs)
-            except APIError as err:
-                remaining = owner._max_wait - waited
-                if not self._retryable(err) or remaining <= 0:
-                    raise
-                delay = min(self._delay(err, attempt, owner._backoff), remaining)
-                time.sleep(delay)
-                waited += delay
-                attempt += 1
-
-    def _retryable(self, err: APIError) -> bool:
-        status = err.response.status_code
-        if status in self._HTTP_ERROR_CODES or status >= 500:
-            return True
-        errors = err.error.get("errors", []) if isinstance(err.error, Mapping) else []
-        return status == 403 and any(isinstance(e, Mapping) and e.get("reason") in _RATE_LIMIT_REASONS for e in errors)
-
-    @staticmethod
-    def _delay(err: APIError, attempt: int, base: float) -> float:
-        retry_after = err.response.headers.get("Retry-After", "")
-        if retry_after.isdigit():
-            return float(retry_after)
-        # Truncated exponential back-off with jitter, as Google's retry guide asks,
-        # so parallel workers that failed together do not retry together.
-        return min(base * 2**attempt, MAX_SINGLE_WAIT) + random.uniform(0, base)
-
-
-class _Pacer:
-    """Spaces request starts evenly so one service account stays under a
-    per-minute quota however many workers run; 0 turns pacing off."""
-
-    def __init__(self, per_minute: float) -> None:
-        self._interval = 60.0 / per_minute if per_minute > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self._interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-        if slot > now:
-            time.sleep(slot - now)
-
-
-def _rooted(url: str, root: str | None) -> str:
-    return _GOOGLE_HOST.sub(root, url, count=1) if root else url
-
-
-class _RootedSession(requests.Session):
-    """Plain session for token requests; with an API root (tests) every
-    *.googleapis.com URL goes there instead."""
-
-    def __init__(self, root: str | None) -> None:
-        super().__init__()
-        self._root = root
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
-        return super().request(method, _rooted(str(url), self._root), *args, **kwargs)
-
-
-class _AuthorizedRootedSession(AuthorizedSession):
-    """google-auth's authorised session, redirected like `_RootedSession`, so
-    tests run the real OAuth and API flow over HTTP against a local fake."""
-
-    def __init__(self, credentials: Any, root: str | None, **kwargs: Any) -> None:
-        super().__init__(credentials, **kwargs)
-        self._root = root
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        return super().request(method, _rooted(url, self._root), *args, **kwargs)
-
-
-def _load_key(environ: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-    """The service-account key as a dict and the variable it came from. No
-    message here ever contains the variable's content."""
-    raw = (environ.get(ENV_CREDENTIALS_JSON) or "").strip()
-    path = (environ.get(ENV_CREDENTIALS_FILE) or "").strip()
-    if raw:
-        variable, text = ENV_CREDENTIALS_JSON, raw
-        if not raw.startswith("{"):
-            try:  # some CI secret stores only keep one line: accept base64 of the JSON
-                text = base64.b64decode(raw, validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                text = raw
-    elif path:
-        variable = ENV_CREDENTIALS_FILE
-        try:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise SourceError(
-                "kredensial",
-                f"File kunci yang disebut {ENV_CREDENTIALS_FILE} tidak ada atau tidak bisa dibaca: {path}. "
-                f"Periksa path-nya, atau isi {ENV_CREDENTIALS_JSON} dengan isi file JSON kunci akun layanan.",
-            ) from None
-    else:
-        raise SourceError(
-            "kredensial",
-            f"Kredensial Google belum disetel. Setel {ENV_CREDENTIALS_FILE} ke path file JSON kunci akun layanan, "
-            f"atau {ENV_CREDENTIALS_JSON} ke isi file JSON itu (cara untuk secret CI).",
-        )
-    try:
-        info = json.loads(text)
-    except ValueError:
-        info = None
-    if not isinstance(info, dict):
-        raise SourceError(
-            "kredensial",
-            f"{variable} tidak berisi JSON kunci akun layanan yang sah. Salin ulang seluruh isi file JSON kunci "
-            "dari Google Cloud Console (IAM & Admin > Service Accounts > Keys).",
-        )
-    kind = info.get("type")
-    if kind != "service_account":
-        shown = f" '{kind}'" if isinstance(kind, str) and re.fullmatch(r"[a-z_]{1,40}", kind) else ""
-        raise SourceError(
-            "kredensial",
-            f"{variable} berisi kredensial jenis{shown} yang bukan kunci akun layanan (\"type\": \"service_account\"). "
-            "Buat kunci JSON untuk akun layanan di Google Cloud Console.",
-        )
-    return info, variable
-
-
-def _number(environ: Mapping[str, str], name: str, given: float | None, default: float) -> float:
-    if given is not None:
-        return float(given)
-    raw = (environ.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SourceError("konfigurasi", f"{name} harus berupa angka, bukan '{raw[:40]}'.") from None
-    if value < 0:
-        raise SourceError("konfigurasi", f"{name} tidak boleh negatif.")
-    return value
 
 
 def _is_unknown_range(err: APIError) -> bool:
