@@ -2,6 +2,7 @@
 
     python bench/bench.py [--rows 100000] [--per-kelurahan 20]
 
+0. the demo registry: pull its 42 workbooks, build its site;
 1. pull, one kecamatan: a synthetic workbook with --rows peserta rows, timed
    per stage (read with python-calamine, validate with Frictionless,
    minimise + write the snapshot);
@@ -108,13 +109,33 @@ def bench_build(tmp: Path, per_kelurahan: int, results: list) -> None:
     results.append((f"  ({len(pages)} pages, {files} files, {size / 1e6:.1f} MB)", None))
 
 
+def bench_demo(tmp: Path, results: list) -> None:
+    """The demo registry as shipped: what `python build.py` costs."""
+    from lindung import pull, report
+
+    root = project(tmp, [])
+    shutil.copytree(ROOT / "registry" / "demo", root / "registry" / "demo")
+    shutil.copy(ROOT / "registry" / "sources.csv", root / "registry" / "sources.csv")
+    config = config_module.load(root)
+    now = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    timed(f"demo: pull {len(config.sources)} workbooks (read + validate + snapshot)", results,
+          lambda: pull.pull(config, secret="bench", now=now))
+    figures = aggregate.figures(config, snapshot.read_all(config.snapshot_dir),
+                                report.read_all(config.laporan_dir), AS_OF)
+    pages = timed("demo: build (render, Pagefind index, guard, swap)", results,
+                  site.build, config, figures, root / "site")
+    results.append((f"  ({len(pages)} pages)", None))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--per-kelurahan", type=int, default=20)
     args = parser.parse_args()
     results: list = []
-    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, \
+            tempfile.TemporaryDirectory() as c:
+        bench_demo(Path(c), results)
         bench_pull(Path(a), args.rows, results)
         bench_build(Path(b), args.per_kelurahan, results)
     for label, seconds in results:
