@@ -102,7 +102,7 @@ class Donor:
     nama: str
     instansi: str
     jenis: str
-    kecamatan: str
+    kecamatan: str  # every kecamatan where they sponsor someone, comma-separated
     pekerja_aktif: int
     bulan_dibayar: int  # worker-months paid for, over all the workers they sponsor
 
@@ -289,7 +289,7 @@ def _santunan(rows, as_of) -> tuple[tuple[str, int, float], ...]:
 
 def _status(snapshot: Snapshot | None, report: Report | None, as_of: dt.date) -> Status:
     taken = snapshot.taken if snapshot else None
-    age = (as_of - taken).days if taken else None
+    age = max(0, (as_of - taken).days) if taken else None  # a build may be dated before the pull
     if report is None:
         return Status(taken, age, "ok" if snapshot else "belum_ada", "", None)
     outcome = report.outcome if snapshot or report.outcome != "ok" else "belum_ada"
@@ -297,11 +297,19 @@ def _status(snapshot: Snapshot | None, report: Report | None, as_of: dt.date) ->
 
 
 def _donors(rows) -> Donors:
-    shown, anon = [], [0, 0, 0]
+    anon = [0, 0, 0]
+    # One line per donor, even when they sponsor workers in several kecamatan
+    # (each kecamatan's sheet gives them an id of its own).
+    named: dict[tuple[str, str, str], list] = {}
     instansi: dict[tuple[str, str], list[int]] = {}
     for row, kecamatan, active, months in rows:
         if row["tampilkan_nama"] == "ya" and row["nama"]:
-            shown.append(Donor(row["nama"], row["instansi"] or "", row["jenis"], kecamatan, active, months))
+            key = (" ".join(row["nama"].split()).casefold(), (row["instansi"] or "").strip().casefold(), row["jenis"])
+            line = named.setdefault(key, [row["nama"].strip(), (row["instansi"] or "").strip(), row["jenis"], [], 0, 0])
+            if kecamatan not in line[3]:
+                line[3].append(kecamatan)
+            line[4] += active
+            line[5] += months
         else:
             anon[0] += 1
             anon[1] += active
@@ -311,7 +319,9 @@ def _donors(rows) -> Donors:
         totals[0] += 1
         totals[1] += active
         totals[2] += months
-    shown.sort(key=lambda d: (-d.pekerja_aktif, -d.bulan_dibayar, d.nama.lower(), d.kecamatan))
+    shown = sorted((Donor(nama, inst, jenis, ", ".join(sorted(kec)), active, months)
+                    for nama, inst, jenis, kec, active, months in named.values()),
+                   key=lambda d: (-d.pekerja_aktif, -d.bulan_dibayar, d.nama.lower(), d.kecamatan))
     per_instansi = sorted((Instansi(name, jenis, *totals) for (name, jenis), totals in instansi.items()),
                           key=lambda i: (-i.pekerja_aktif, -i.bulan_dibayar, i.instansi.lower()))
     return Donors(tuple(shown), anon[0], anon[1], anon[2], tuple(per_instansi))

@@ -192,6 +192,20 @@ def test_shown_donors_with_workers_protected_now_and_months_paid(figures):
     ]
 
 
+def test_a_donor_sponsoring_in_two_kecamatan_is_thanked_once(tmp_path, schemas):
+    rows = Rows(schemas)
+    made = Project(copy_project(tmp_path / "proyek"), rows)
+    donor = dict(nama="PT Contoh Lintas", instansi="PT Contoh Lintas", jenis="perusahaan", tampilkan_nama="ya")
+    for kode, kelurahan_name, donor_id in ((KODE, "Wates", "D001"), (KODE_2, "Cacaban", "D007")):
+        made.add(kode, peserta=[rows.peserta(kelurahan=kelurahan_name, **YEAR_2026, sumber_dana="CSR",
+                                             id_donatur=donor_id)],
+                 donatur=[rows.donatur(id=donor_id, **donor)])
+    made.pull()
+    [line] = made.figures(AS_OF).donors.shown
+    assert (line.nama, line.kecamatan, line.pekerja_aktif, line.bulan_dibayar) == \
+        ("PT Contoh Lintas", "Magelang Tengah, Magelang Utara", 2, 24)
+
+
 def test_donors_who_did_not_agree_are_only_summed_as_anonymous(figures):
     donors = figures.donors
     assert (donors.anonymous_donors, donors.anonymous_workers, donors.anonymous_months) == (1, 0, 6)
@@ -262,3 +276,8 @@ def test_a_listed_kecamatan_with_no_data_yet_shows_every_kelurahan_at_zero(proje
 def test_figures_are_a_pure_function_of_snapshots_and_date(tiny, figures):
     assert tiny.figures(AS_OF) == figures
     assert tiny.figures(AS_OF + DAY) != figures
+
+
+def test_data_built_as_of_a_day_before_its_pull_is_not_given_a_negative_age(tiny):
+    earlier = tiny.figures(NOW.date() - 5 * DAY)
+    assert all(k.status.umur_hari == 0 for k in earlier.kecamatan)
