@@ -16,9 +16,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from . import aggregate, config as config_module, pull as pull_module, report, site, snapshot, workbook
-from .sources import SourceError, local
-from .validate import load_schemas, validate_workbook
+from . import config as config_module, jobs, privacy
 
 
 STALE = 3
@@ -51,23 +49,28 @@ def main(ctx: click.Context, root: Path) -> None:
 @click.pass_obj
 def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, write_back: bool) -> None:
     """Tarik, periksa dan simpan snapshot tiap kecamatan di registry/sources.csv."""
+    from .pull.minimise import SecretError
+    from .store import report
+
     config = _load(root)
     unknown = set(only) - {s.kode for s in config.sources}
     if unknown:
         raise click.UsageError(f"Kode tidak ada di registry/sources.csv: {', '.join(sorted(unknown))}")
-    secret, demo = snapshot.secret_from_env()
-    if demo:
-        click.echo("Peringatan: LINDUNG_SECRET belum diisi; NIK di-hash dengan kunci demo. "
-                   "Isi LINDUNG_SECRET untuk data sungguhan.", err=True)
     now = dt.datetime.now(ZoneInfo(config.site.timezone))
     names = {s.kode: s.kecamatan for s in config.sources}
 
     def progress(source, result) -> None:
-        click.echo(report.format_text(result, names[source.kode]))
+        _say(report.format_text(result, names[source.kode]))
 
-    with _reading_progress() as reading:
-        result = pull_module.pull(config, secret=secret, now=now, only=set(only) or None, force=force,
-                                  write_back=write_back, progress=progress, reading=reading)
+    try:
+        with _reading_progress() as reading:
+            result = jobs.pull(config, now=now, only=set(only) or None, force=force,
+                               write_back=write_back, progress=progress, reading=reading)
+    except SecretError as error:
+        click.echo(f"Konfigurasi salah: {error}", err=True)
+        sys.exit(2)
+    if result.demo_key:
+        click.echo("Catatan: registry demo; NIK di-hash dengan kunci demo yang tidak rahasia.", err=True)
     stale = result.stale(now.date(), config.pull.stale_days)
     for item in stale:
         click.echo(f"Gagal lebih dari {config.pull.stale_days} hari: {item.kode} {names[item.kode]} "
@@ -76,6 +79,15 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
         sys.exit(1)
     if stale:
         sys.exit(STALE)
+
+
+def _say(text: str) -> None:
+    """Print a pull's line. Pull output is public (GitHub Actions logs of a
+    public repository), so the guard reads every line before it is shown."""
+    for line in text.splitlines():
+        found = privacy.kinds(line, addresses=False)
+        click.echo(line if not found else
+                   f"    (baris disembunyikan: memuat {', '.join(privacy.LABELS[k] for k in found)})")
 
 
 @contextmanager
@@ -109,18 +121,16 @@ def _reading_progress():
 @click.pass_obj
 def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> None:
     """Bangun situs dari snapshot ke site/ (atau --out)."""
+    from .build.site import BuildError
+
     config = _load(root)
     day = as_of.date() if as_of else dt.datetime.now(ZoneInfo(config.site.timezone)).date()
-    snapshots = snapshot.read_all(config.snapshot_dir)
-    reports = report.read_all(config.laporan_dir)
-    figures = aggregate.figures(config, snapshots, reports, day)
-    target = out or config.root / "site"
     try:
-        pages = site.build(config, figures, target)
-    except site.BuildError as error:
+        built = jobs.build(config, as_of=day, out=out)
+    except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    click.echo(f"{len(pages)} halaman ditulis ke {target} (data per {day.isoformat()}).")
+    click.echo(f"{len(built.pages)} halaman ditulis ke {built.out} (data per {day.isoformat()}).")
 
 
 @main.command("check")
@@ -129,6 +139,10 @@ def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> No
 @click.pass_obj
 def check_command(root: Path, file: Path, kode: str) -> None:
     """Periksa satu workbook dan cetak laporannya, tanpa menulis apa pun."""
+    from .pull.sources import SourceError, local
+    from .pull.validate import validate_workbook
+    from .store import report
+
     config = _load(root)
     if kode not in config.wilayah.kecamatan:
         raise click.UsageError(f"{kode} bukan kode kecamatan dalam daftar resmi.")
@@ -138,10 +152,11 @@ def check_command(root: Path, file: Path, kode: str) -> None:
     except SourceError as error:
         click.echo(f"✗ {kode} {name}: {error.reason}")
         sys.exit(1)
-    validated = validate_workbook(raw, kode, config.wilayah, load_schemas(config.schema_dir))
+    validated = validate_workbook(raw, kode, config.wilayah, config.contract)
     outcome = report.STRUCTURE if validated.structural else report.OK
-    click.echo(report.format_text(report.Report(kode, "", outcome, errors=validated.errors), name))
-    sys.exit(1 if validated.errors else 0)
+    checked = report.Report(kode, "", outcome, errors=validated.errors)
+    _say(report.format_text(checked, name))
+    sys.exit(1 if checked.problems else 0)
 
 
 @main.command("template")
@@ -152,6 +167,9 @@ def check_command(root: Path, file: Path, kode: str) -> None:
 @click.pass_obj
 def template_command(root: Path, out: Path | None, kode: str | None, to_google: bool, share: str | None) -> None:
     """Tulis workbook kosong untuk satu kecamatan (OUT.xlsx, atau --google)."""
+    from .pull import workbook
+    from .pull.sources import SourceError
+
     config = _load(root)
     if kode and kode not in config.wilayah.kecamatan:
         raise click.UsageError(f"{kode} bukan kode kecamatan dalam daftar resmi.")
@@ -164,7 +182,7 @@ def template_command(root: Path, out: Path | None, kode: str | None, to_google: 
         return
     if not kode:
         raise click.UsageError("--google perlu --kecamatan KODE.")
-    from .sources import google
+    from .pull.sources import google
 
     kecamatan = config.wilayah.kecamatan[kode]
     title = f"Lindung {kode} Kecamatan {kecamatan.nama}, {kecamatan.kabupaten_nama}"
@@ -186,6 +204,6 @@ def template_command(root: Path, out: Path | None, kode: str | None, to_google: 
 def serve_command(root: Path, port: int, as_of: dt.datetime | None) -> None:
     """Bangun situs, sajikan di http://127.0.0.1:PORT/, dan bangun ulang bila
     content/, templates/, registry/ atau lindung.toml berubah."""
-    from . import serve
+    from .build import serve
 
     serve.run(root, port, as_of.date() if as_of else None, log=click.echo)

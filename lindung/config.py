@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import datetime as dt
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from frictionless import Resource, Schema
 
+from . import contract as contract_module
 from . import wilayah as wilayah_module
+from .contract import Contract
 
 
 class ConfigError(Exception):
@@ -40,6 +44,17 @@ class Site:
 class PullSettings:
     workers: int = 4  # sheets read at once
     stale_days: int = 7  # a source failing longer than this makes `pull` exit non-zero
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    # The private data store: snapshots/ and laporan/ (row level, pseudonymised).
+    # Relative to the project folder. In a public repository it must be a
+    # checkout of a private repository, git-ignored here (docs/operator.md).
+    path: str = "registry"
+
+
+STORE_ENV = "LINDUNG_STORE"  # overrides [store] path, e.g. in the daily workflow
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,7 @@ class Config:
     root: Path
     site: Site
     pull: PullSettings
+    store: StoreSettings
     sources: tuple[Source, ...]
     daerah: dict[str, Daerah]
     iuran: tuple[Iuran, ...]
@@ -94,12 +110,20 @@ class Config:
         return self.registry / "schema"
 
     @property
+    def store_dir(self) -> Path:
+        return self.root / self.store.path
+
+    @property
     def snapshot_dir(self) -> Path:
-        return self.registry / "snapshots"
+        return self.store_dir / "snapshots"
 
     @property
     def laporan_dir(self) -> Path:
-        return self.registry / "laporan"
+        return self.store_dir / "laporan"
+
+    @property
+    def contract(self) -> Contract:
+        return contract_module.load(self.schema_dir)
 
     @property
     def content_dir(self) -> Path:
@@ -110,13 +134,17 @@ class Config:
         return self.root / "templates"
 
 
-def load(root: Path) -> Config:
+def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
     root = root.resolve()
     problems: list[str] = []
     settings = _read_toml(root / "lindung.toml", problems)
     site = Site(**{k: v for k, v in settings.get("site", {}).items() if k in Site.__dataclass_fields__})
     pull = PullSettings(**{k: v for k, v in settings.get("pull", {}).items()
                            if k in PullSettings.__dataclass_fields__})
+    store = StoreSettings(**{k: v for k, v in settings.get("store", {}).items()
+                             if k in StoreSettings.__dataclass_fields__})
+    if environ.get(STORE_ENV):
+        store = StoreSettings(environ[STORE_ENV])
     if not site.base_url.endswith("/"):
         site = Site(site.title, site.description, site.base_url + "/", site.timezone)
     registry = root / "registry"
@@ -137,7 +165,7 @@ def load(root: Path) -> Config:
                   _read_table(registry / "iuran.csv", registry / "schema" / "iuran.json", problems, optional=True))
     if problems:
         raise ConfigError(problems)
-    return Config(root, site, pull, sources, daerah, iuran, areas)
+    return Config(root, site, pull, store, sources, daerah, iuran, areas)
 
 
 _TYPES = {"integer": "bilangan bulat", "number": "angka", "date": "tanggal (YYYY-MM-DD)"}

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cells import normalise
+from .contract import normalise
 
 _PREFIX = re.compile(r"^(kelurahan|kel|desa|ds)\b\.?\s*", re.IGNORECASE)
 

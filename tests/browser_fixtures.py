@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from lindung.cli import main
-from lindung.serve import SiteHandler
+from lindung.build.serve import SiteHandler
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-23"

@@ -37,19 +37,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from lindung import aggregate, config as config_module, pull as pull_module, report, site, snapshot
+from lindung import config as config_module, jobs
+from lindung.build import aggregate, site
+from lindung.pull import run as pull_module
+from lindung.store import report, snapshot
 from lindung import wilayah as wilayah_module
 from lindung.cli import main
-from lindung.sources import RawWorkbook
-from lindung.validate import TABS, load_schemas, validate_workbook
-from lindung.workbook import write_workbook
+from lindung.pull.sources import RawWorkbook
+from lindung.contract import TABS
+from lindung.contract import load as load_contract
+from lindung.pull.validate import validate_workbook
+from lindung.pull.workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = ROOT / "registry" / "schema"
 AS_OF = dt.date(2026, 11, 23)
 # The moment every in-process pull in the tests happens: no test reads the clock.
 NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-SECRET = "rahasia-uji"
+SECRET = "rahasia-uji-yang-panjangnya-lebih-dari-32-byte"
 
 # Kota Magelang, Magelang Utara: five kelurahan, small enough to count by hand.
 KODE = "33.71.02"
@@ -68,7 +73,12 @@ KODE_2 = "33.71.03"  # Magelang Tengah
 
 @pytest.fixture(scope="session")
 def schemas() -> dict[str, dict[str, Any]]:
-    return load_schemas(SCHEMA_DIR)
+    return load_contract(SCHEMA_DIR).descriptors()
+
+
+@pytest.fixture(scope="session")
+def contract():
+    return load_contract(SCHEMA_DIR)
 
 
 @functools.cache
@@ -148,11 +158,11 @@ def raw_workbook(rows: Rows, tabs: dict[str, list[list[Any]]], headers: dict[str
 
 
 @pytest.fixture
-def check(rows, wilayah, schemas):
+def check(rows, wilayah, contract):
     """Validate a workbook built in memory for Magelang Utara (or `kode=`)."""
 
     def run(*, kode: str = KODE, headers=None, omit=(), **tabs):
-        return validate_workbook(raw_workbook(rows, tabs, headers, omit), kode, wilayah, schemas)
+        return validate_workbook(raw_workbook(rows, tabs, headers, omit), kode, wilayah, contract)
 
     return run
 
@@ -235,11 +245,11 @@ class Project:
         return self._config
 
     def pull(self, *, now: dt.datetime = NOW, secret: str = SECRET, only=None) -> pull_module.PullResult:
-        return pull_module.pull(self.config(), secret=secret, now=now, only=only, environ={})
+        return pull_module.pull(self.config(), now=now, only=only, environ={"LINDUNG_SECRET": secret})
 
     def figures(self, as_of: dt.date = AS_OF) -> aggregate.Figures:
         config = self.config()
-        return aggregate.figures(config, snapshot.read_all(config.snapshot_dir),
+        return aggregate.figures(config, snapshot.read_all(config.snapshot_dir, config.contract),
                                  report.read_all(config.laporan_dir), as_of)
 
     def build(self, as_of: dt.date = AS_OF, out: Path | None = None) -> Path:

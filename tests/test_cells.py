@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lindung.cells import CellError, as_text, is_blank, normalise, parse_date, parse_number
+from lindung.pull.cells import CellError, as_text, is_blank, normalise, parse_date, parse_number
 
 MARCH_24 = dt.date(2025, 3, 24)
 

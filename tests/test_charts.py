@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lindung.charts import bar, line_chart, nice_ceiling, number
+from lindung.build.charts import bar, line_chart, nice_ceiling, number
 
 
 def months(values):

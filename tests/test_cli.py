@@ -96,16 +96,25 @@ def test_pull_only_an_unlisted_kode_is_a_usage_error(clean):
     assert not (clean.registry / "snapshots").exists()
 
 
-def test_pull_warns_when_hashing_with_the_demo_key(clean):
-    result = clean.cli("pull", env={"LINDUNG_SECRET": None})
-    assert result.exit_code == 0
-    assert "LINDUNG_SECRET belum diisi" in result.stderr
+@pytest.mark.parametrize("secret, said", [
+    (None, "LINDUNG_SECRET belum diisi"),
+    ("", "LINDUNG_SECRET belum diisi"),
+    ("pendek-sekali", "LINDUNG_SECRET terlalu pendek (13 byte; paling sedikit 32)"),
+    ("x" * 31, "terlalu pendek (31 byte"),
+])
+def test_a_pull_of_real_data_without_a_strong_secret_stops_before_reading_anything(clean, secret, said):
+    result = clean.cli("pull", env={"LINDUNG_SECRET": secret})
+    assert result.exit_code == 2
+    assert said in result.stderr and "secrets.token_urlsafe" in result.stderr
+    assert not (clean.registry / "snapshots").exists() and not (clean.registry / "laporan").exists()
+    assert secret is None or secret == "" or secret not in result.output
 
 
 def test_pull_never_prints_the_secret(clean):
-    result = clean.cli("pull", env={"LINDUNG_SECRET": "kunci-sangat-rahasia"})
-    assert "LINDUNG_SECRET belum diisi" not in result.stderr
-    assert "kunci-sangat-rahasia" not in result.output
+    secret = "kunci-sangat-rahasia-" + "z" * 32
+    result = clean.cli("pull", env={"LINDUNG_SECRET": secret})
+    assert result.exit_code == 0
+    assert secret not in result.output and "kunci demo" not in result.stderr
 
 
 # --- config errors: exit 2 ------------------------------------------------------------

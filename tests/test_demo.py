@@ -1,4 +1,4 @@
-"""The committed demo registry is what `python -m lindung.demo` writes, and it
+"""The committed demo registry is what `python -m lindung.pull.demo` writes, and it
 tells the seed stories without any real personal data."""
 import csv
 import datetime as dt
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from lindung.demo import make_demo
+from lindung.pull.demo import make_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "registry" / "demo"
@@ -58,7 +58,7 @@ def test_regenerating_gives_the_committed_bytes(regenerated):
         committed = ROOT / path.relative_to(root)
         assert committed.exists(), committed
         assert path.read_bytes() == committed.read_bytes(), (
-            f"{committed.relative_to(ROOT)} differs: run `python -m lindung.demo`")
+            f"{committed.relative_to(ROOT)} differs: run `python -m lindung.pull.demo`")
 
 
 def test_sources_csv():

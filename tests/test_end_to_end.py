@@ -13,9 +13,12 @@ import frictionless
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import AS_OF, ROOT, copy_project
-from lindung import aggregate, config as config_module, guard, report, snapshot
-from lindung.slug import slugify
+from conftest import SCHEMA_DIR, AS_OF, ROOT, copy_project
+from lindung import config as config_module, privacy as guard
+from lindung.build import aggregate
+from lindung.contract import load as load_contract
+from lindung.store import report, snapshot
+from lindung.build.slug import slugify
 
 DEMO = ROOT / "registry" / "demo"
 PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")
@@ -85,7 +88,7 @@ def demo_config(demo):
 
 @pytest.fixture(scope="session")
 def demo_figures(demo, demo_config):
-    return aggregate.figures(demo_config, snapshot.read_all(demo_config.snapshot_dir),
+    return aggregate.figures(demo_config, snapshot.read_all(demo_config.snapshot_dir, demo_config.contract),
                              report.read_all(demo_config.laporan_dir), AS_OF)
 
 
@@ -251,17 +254,23 @@ def test_the_hash_of_a_nik_changes_with_lindung_secret(tmp_path, demo):
 
     from lindung.cli import main
 
+    contract = load_contract(SCHEMA_DIR)
+    folder = project / "registry" / "snapshots" / "33.74.15"
+
     def hashes(secret):
         result = CliRunner().invoke(main, ["--root", str(project), "pull"], env={"LINDUNG_SECRET": secret})
         assert result.exit_code == 0, result.output
-        return [r["nik_hash"] for r in snapshot.read(project / "registry" / "snapshots" / "33.74.15").tables["peserta"]]
+        return [r["nik_hash"] for r in snapshot.read(folder, contract).tables["peserta"]]
 
-    first, second, unset = hashes("kunci-pertama"), hashes("kunci-kedua"), hashes(None)
+    one, two = "kunci-pertama-" + "x" * 32, "kunci-kedua-" + "y" * 32
+    first, second = hashes(one), hashes(two)
     assert len(first) == len(second) > 60
     assert not set(first) & set(second)
-    assert hashes("kunci-pertama") == first  # same key, same hash: a worker is still counted once
-    demo_hashes = snapshot.read(demo.root / "registry" / "snapshots" / "33.74.15").tables["peserta"]
-    assert unset == [r["nik_hash"] for r in demo_hashes]  # the demo key when LINDUNG_SECRET is unset
+    assert hashes(one) == first  # same key, same hash: a worker is still counted once
+    # Outside the shipped demo registry there is no demo key: no secret, no pull.
+    unset = CliRunner().invoke(main, ["--root", str(project), "pull"], env={"LINDUNG_SECRET": None})
+    assert unset.exit_code == 2 and "LINDUNG_SECRET belum diisi" in unset.stderr
+    assert hashes(one) == first
 
 
 # --- reproducible ------------------------------------------------------------------------

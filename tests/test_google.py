@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from fake_google import FakeGoogle, _private_key_pem, fake_google, google_env  # noqa: F401  (fixtures)
-from lindung.sources import RawWorkbook, SourceError
-from lindung.sources.google import (
+from lindung.pull.sources import RawWorkbook, SourceError
+from lindung.pull.sources.google import (
     REPORT_CLEAN,
     REPORT_HEADER,
     REPORT_TAB,
@@ -525,7 +525,8 @@ def test_create_workbook_builds_a_ready_to_fill_sheet_and_shares_it(fake_google,
     assert lists[col("donatur", "Tampilkan Nama")] == ["ya", "tidak"]
     assert lists[col("donatur", "Periode Bayar")] == ["3", "6", "12"]
     assert lists[col("santunan", "Program")] == ["JKK", "JKM", "JHT", "JP", "beasiswa"]
-    assert len(lists) == 7
+    assert lists[col("peserta", "Pekerjaan")][-1] == "lainnya"
+    assert len(lists) == 8
     date_format = {"type": "DATE", "pattern": "dd/mm/yyyy"}
     assert formats[col("peserta", "Mulai")] == date_format
     assert formats[col("peserta", "Berlaku Sampai")] == date_format

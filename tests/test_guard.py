@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from conftest import AS_OF, KODE, Project, Rows, copy_project
-from lindung import guard
-from lindung.site import BuildError
+from lindung import privacy as guard
+from lindung.build.site import BuildError
 
 YEAR = dict(mulai=dt.date(2026, 1, 1), berlaku_sampai=dt.date(2026, 12, 31))
 
@@ -93,14 +93,28 @@ def plant(project, **donor):
     return project
 
 
+def plant_in_store(project, column, text):
+    """Past the pull's own checks: a value edited into the data store by hand."""
+    path = project.config().snapshot_dir / KODE / "donatur.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index(column)] = f'"{text}"'
+    path.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+
+
 @pytest.mark.parametrize("planted", [
-    dict(nama="3374150101900001"),  # a NIK typed as a donor's name
-    dict(instansi="Hubungi 0812-3456-7890"),  # a phone number typed as an instansi
+    dict(nama="3374150101900001"),  # a NIK as a donor's name
+    dict(instansi="Hubungi 0812-3456-7890"),  # a phone number as an instansi
+    dict(instansi="Hubungi (0812) 3456-7891"),
+    dict(nama="3374-101234567890"),
 ])
 def test_a_planted_nik_or_phone_number_fails_the_build_and_the_last_site_stays(published_site, planted):
     project = published_site
     before = files(project.site)
-    plant(project, tampilkan_nama="ya", **planted)
+    plant(project, nama="Donatur Contoh Baik", tampilkan_nama="ya")
+    [(column, text)] = planted.items()
+    plant_in_store(project, column, text)
 
     with pytest.raises(BuildError) as stopped:
         project.build(AS_OF + dt.timedelta(days=1))
@@ -115,7 +129,8 @@ def test_a_planted_nik_or_phone_number_fails_the_build_and_the_last_site_stays(p
 def test_the_cli_build_exits_1_when_the_guard_stops_it(published_site):
     project = published_site
     before = files(project.site)
-    plant(project, nama="3374150101900001", tampilkan_nama="ya")
+    plant(project, nama="Donatur Contoh Baik", tampilkan_nama="ya")
+    plant_in_store(project, "nama", "3374150101900001")
     result = project.cli("build", "--as-of", "2026-11-24")
     assert result.exit_code == 1
     assert "Pemeriksa privasi" in result.stderr and "3374150101900001" not in result.output

@@ -8,7 +8,7 @@ import pytest
 
 from lindung import config as config_module
 from lindung.config import Daerah, Iuran
-from lindung.kalkulator import PERIODE, build, months_from, national_rate
+from lindung.build.kalkulator import PERIODE, build, months_from, national_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ import frictionless
 import pytest
 
 from conftest import AS_OF, KODE, NOW, Project, Rows, copy_project
-from lindung import published
+from lindung.build import published
 
 FORMULA_START = ("=", "+", "-", "@")
 HYPERLINK = '=HYPERLINK("http://contoh.test/jebakan","klik")'

@@ -8,9 +8,9 @@ import re
 from openpyxl import load_workbook
 
 from conftest import KELURAHAN, KODE, KODE_2, NOW, SECRET
-from lindung import report as report_module
-from lindung.snapshot import pseudonym
-from lindung.sources import local
+from lindung.store import report as report_module
+from lindung.pull.minimise import pseudonym
+from lindung.pull.sources import local
 
 NIK = "9971029912310001"
 NAMA = "Siti Aminah Uji"
@@ -40,7 +40,7 @@ def test_a_local_workbook_reads_back_with_its_cell_types(project, rows):
 
 
 def test_a_missing_file_is_a_source_error_naming_the_file(tmp_path):
-    from lindung.sources import SourceError
+    from lindung.pull.sources import SourceError
 
     try:
         local.read(tmp_path / "33.71.02.xlsx")

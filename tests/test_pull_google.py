@@ -29,13 +29,14 @@ from openpyxl import load_workbook
 from fake_google import FakeGoogle, Tab, fake_google, service_account_info  # noqa: F401  (fixture)
 from fake_google import _error as fake_error
 from lindung import config as config_module
-from lindung import pull as pull_module
+from lindung.pull import run as pull_module
+from lindung.store.report import public_reason
 from lindung import wilayah as wilayah_module
 from lindung.cli import main
-from lindung.sources import SourceError
-from lindung.sources import google as google_module
-from lindung.sources.google import REPORT_CLEAN, REPORT_HEADER, REPORT_TAB
-from lindung.workbook import write_workbook
+from lindung.pull.sources import SourceError
+from lindung.pull.sources import google as google_module
+from lindung.pull.sources.google import REPORT_CLEAN, REPORT_HEADER, REPORT_TAB
+from lindung.pull.workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = ROOT / "registry" / "schema"
@@ -44,7 +45,7 @@ TITLES = {tab: [f["title"] for f in json.loads((SCHEMA_DIR / f"{tab}.json").read
           for tab in TABS}
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = dt.datetime(2026, 11, 23, 1, 0, tzinfo=WIB)
-SECRET = "rahasia-uji-google"
+SECRET = "rahasia-uji-google-yang-panjangnya-lebih-dari-32-byte"
 EMAIL = "lindung-pull@lindung-test.iam.gserviceaccount.com"  # the fake key's service account
 ENVIRONMENT = ("GOOGLE_APPLICATION_CREDENTIALS", "LINDUNG_GOOGLE_CREDENTIALS", "LINDUNG_GOOGLE_API_ROOT",
                "LINDUNG_GOOGLE_PER_MINUTE", "LINDUNG_GOOGLE_MAX_WAIT", "LINDUNG_GOOGLE_BACKOFF",
@@ -161,7 +162,7 @@ class Proyek:
     def pull(self, fake: FakeGoogle | None, *, now: dt.datetime = NOW, environ: dict[str, str] | None = None,
              **options: Any) -> pull_module.PullResult:
         env = fake.environ() if environ is None else environ
-        return pull_module.pull(self.config(), secret=SECRET, now=now, environ=env, **options)
+        return pull_module.pull(self.config(), now=now, environ={**env, "LINDUNG_SECRET": SECRET}, **options)
 
     def cli(self, *args: str, env: dict[str, str | None] | None = None):
         return CliRunner().invoke(main, ["--root", str(self.root), *args], env=cli_env(env), catch_exceptions=False)
@@ -481,7 +482,9 @@ def test_every_fault_keeps_that_sheets_last_snapshot_and_says_why_in_the_report_
     page = status_page(proyek)
     for kode, (fault, outcome, kind, words) in FAULTS.items():
         if outcome != "ok":
-            assert proyek.report(kode)["alasan"] in page, fault
+            # the public page names the kind of failure; the operator's reason stays in the report
+            assert public_reason(proyek.report(kode)["jenis_alasan"]) in page, fault
+            assert proyek.report(kode)["alasan"] not in page, fault
     assert "Tab “peserta” tidak ditemukan." in page
     assert "Tab “wilayah” tidak ditemukan." in page
 
@@ -623,7 +626,7 @@ def test_write_back_puts_each_read_sheets_report_in_its_laporan_validasi_tab(pro
     modify(fake_google, key_of(clean), data(clean, workers=4))
     # the clean sheet still shows an old report, from when it had errors
     fake_google.spreadsheets[key_of(clean)].tabs.append(Tab(sheet_id=77, title=REPORT_TAB, rows=[
-        REPORT_HEADER, ["peserta", "5", "NIK", "NIK harus tepat 16 angka.", "Periksa NIK di KTP."]]))
+        REPORT_HEADER, ["Kesalahan", "peserta", "5", "NIK", "", "NIK harus tepat 16 angka.", "Periksa NIK di KTP."]]))
     modify(fake_google, key_of(renamed), data(renamed))
     fake_google.rename_tab(key_of(renamed), "peserta", "Peserta BPU")
     untouched_modified = fake_google.spreadsheets[key_of(untouched)].modified
@@ -634,10 +637,15 @@ def test_write_back_puts_each_read_sheets_report_in_its_laporan_validasi_tab(pro
     assert result.exit_code == 0, result.output
     errors = proyek.report(wrong)["kesalahan"]
     written = report_tab(fake_google, wrong)
-    assert written[0] == REPORT_HEADER == ["Tab", "Baris", "Kolom", "Masalah", "Cara memperbaiki"]
-    assert written[1:] == [[e["tab"], str(e["baris"]), e["kolom"], e["masalah"], e["perbaikan"]] for e in errors]
-    assert [tuple(row[:3]) for row in written[1:]] == [
+    assert written[0] == REPORT_HEADER == ["Jenis", "Tab", "Baris", "Kolom", "Isi sel", "Masalah", "Cara memperbaiki"]
+    assert [[r[0], r[1], r[2], r[3], r[5], r[6]] for r in written[1:]] == [
+        ["Kesalahan", e["tab"], str(e["baris"]), e["kolom"], e["masalah"], e["perbaikan"]] for e in errors]
+    assert [tuple(row[1:4]) for row in written[1:]] == [
         ("peserta", "5", "NIK"), ("peserta", "6", "Nama"), ("peserta", "7", "Segmen")]
+    # only in the editor's own sheet is what they typed quoted back, and never a NIK or a name
+    assert [row[4] or "" for row in written[1:]] == ["", "", "tukang parkir"]
+    assert "tukang parkir" not in json.dumps(proyek.report(wrong), ensure_ascii=False)
+    assert "tukang parkir" not in result.output
     everything = json.dumps(written, ensure_ascii=False)
     for n in (1, 2, 3, 90, 91, 92):
         assert nik(wrong, n)[:15] not in everything
@@ -695,7 +703,7 @@ def test_pull_write_back_prints_when_a_report_could_not_be_written_into_the_shee
 
 # --- 7. Templates ---------------------------------------------------------------------
 
-ENUM_COLUMNS = {("peserta", "Segmen"), ("peserta", "Program"), ("peserta", "Sumber Dana"), ("donatur", "Jenis"),
+ENUM_COLUMNS = {("peserta", "Segmen"), ("peserta", "Pekerjaan"), ("peserta", "Program"), ("peserta", "Sumber Dana"), ("donatur", "Jenis"),
                 ("donatur", "Tampilkan Nama"), ("donatur", "Periode Bayar"), ("santunan", "Program")}
 
 

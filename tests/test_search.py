@@ -9,7 +9,7 @@ from pathlib import Path
 
 from browser_fixtures import build_demo, demo_site  # noqa: F401  (fixture)
 
-from lindung import search, site
+from lindung.build import search, site
 
 
 class _Text(HTMLParser):

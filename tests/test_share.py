@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from browser_fixtures import demo_site, html_pages  # noqa: F401  (fixture)
 
 from lindung import config as config_module
-from lindung.ogimage import HEIGHT, WIDTH, draw
+from lindung.build.ogimage import HEIGHT, WIDTH, draw
 
 MAX_IMAGE = 300 * 1024
 

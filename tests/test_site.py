@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import AS_OF, KODE, KODE_2, Project, Rows, copy_project
-from lindung import render
-from lindung.render import relative
-from lindung.site import BuildError
-from lindung.slug import slugify
+from lindung.build import render
+from lindung.build.render import relative
+from lindung.build.site import BuildError
+from lindung.build.slug import slugify
 
 YEAR = dict(mulai=dt.date(2026, 1, 1), berlaku_sampai=dt.date(2026, 12, 31))
 SCRIPT = "Donatur Contoh <script>alert(1)</script>"
@@ -268,7 +268,7 @@ def test_a_failed_build_leaves_the_last_site_in_place_and_nothing_beside_it(proj
 
 
 def test_two_places_with_the_same_address_stop_the_build(tiny, tmp_path):
-    from lindung import site
+    from lindung.build import site
 
     figures = tiny.figures(AS_OF)
     twice = type(figures)(**{**figures.__dict__, "kabupaten": figures.kabupaten * 2})

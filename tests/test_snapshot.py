@@ -7,8 +7,25 @@ import hashlib
 import hmac
 import re
 
-from lindung import snapshot
-from lindung.snapshot import DEMO_SECRET, Snapshot, minimise, pseudonym, secret_from_env
+from conftest import SCHEMA_DIR
+from lindung.contract import load as load_contract
+from lindung.pull.minimise import pseudonym
+from lindung.pull.minimise import minimise as minimise_with
+from lindung.store import snapshot as store
+from lindung.store.snapshot import Snapshot
+
+CONTRACT = load_contract(SCHEMA_DIR)
+
+
+def minimise(kode, validated, secret):
+    return minimise_with(kode, validated, secret, CONTRACT)
+
+
+class snapshot:  # the store's functions, with this project's contract
+    write = staticmethod(lambda folder, snap: store.write(folder, snap, CONTRACT))
+    read = staticmethod(lambda folder: store.read(folder, CONTRACT))
+    read_all = staticmethod(lambda root: store.read_all(root, CONTRACT))
+    content_hash = staticmethod(lambda snap: store.content_hash(snap, CONTRACT))
 
 NIK = "9971029912310001"
 
@@ -35,19 +52,13 @@ def test_a_hash_never_looks_like_a_nik_or_contains_it():
         assert not re.search(r"\d{16}", hashed) and nik not in hashed
 
 
-def test_the_secret_comes_from_lindung_secret_and_the_demo_key_is_flagged():
-    assert secret_from_env({"LINDUNG_SECRET": "s3cret"}) == ("s3cret", False)
-    assert secret_from_env({}) == (DEMO_SECRET, True)
-    assert secret_from_env({"LINDUNG_SECRET": ""}) == (DEMO_SECRET, True)
-
-
 def test_minimising_drops_names_and_nik_and_keeps_only_the_listed_columns(check, rows):
     validated = check(
         headers={"peserta": rows.titles("peserta") + ["Alamat", "No HP"]},
         peserta=[rows.peserta(nik=NIK, nama="Siti Aminah Uji") + ["Jl. Contoh 1", "081234567890"]])
     minimised = minimise("33.71.02", validated, "kunci")
     [row] = minimised.tables["peserta"]
-    assert list(row) == snapshot.COLUMNS["peserta"]
+    assert list(row) == CONTRACT.stored_columns("peserta")
     assert row["nik_hash"] == pseudonym(NIK, "kunci")
     assert NIK not in repr(minimised) and "Siti Aminah Uji" not in repr(minimised)
     assert "081234567890" not in repr(minimised) and "Jl. Contoh" not in repr(minimised)
@@ -59,7 +70,8 @@ def test_a_donor_name_is_kept_only_when_tampilkan_nama_is_ya(check, rows):
                                rows.donatur(id="D003", nama="Donatur Kosong", tampilkan_nama=None)])
     donors = minimise("33.71.02", validated, "kunci").tables["donatur"]
     assert [(d["id"], d["nama"]) for d in donors] == [("D001", "Donatur Tampil"), ("D002", None), ("D003", None)]
-    assert [d["instansi"] for d in donors] == ["Dinas Contoh"] * 3
+    # a donor who did not agree leaves nothing that identifies them: no instansi either
+    assert [d["instansi"] for d in donors] == ["Dinas Contoh", None, None]
 
 
 def test_a_snapshot_reads_back_as_it_was_written(tmp_path, check, rows):

@@ -110,11 +110,14 @@ def test_kelurahan_by_name_or_code_is_stored_as_its_kemendagri_code(check, rows,
         assert result.tables[tab][0]["kelurahan"] == "33.71.02.1004"
 
 
-@pytest.mark.parametrize("typed, shown", [("ya", True), ("YA", True), (" Ya ", True), ("tidak", False),
-                                          ("iya", False), (None, False), ("boleh", False)])
-def test_a_donor_is_shown_only_when_tampilkan_nama_is_ya(check, rows, typed, shown):
+@pytest.mark.parametrize("typed, shown, warned", [
+    ("ya", True, False), ("YA", True, False), (" Ya ", True, False), ("tidak", False, False),
+    ("iya", False, True), (None, False, False), ("boleh", False, True)])
+def test_a_donor_is_shown_only_when_tampilkan_nama_is_ya(check, rows, typed, shown, warned):
     result = check(donatur=[rows.donatur(tampilkan_nama=typed)])
-    assert result.errors == []
+    assert [e for e in result.errors if e.is_error] == []
+    # anything but a clear ya or tidak is read as tidak, and the editor is told so
+    assert [e.code for e in result.errors] == (["persetujuan-tidak-jelas"] if warned else [])
     assert (result.tables["donatur"][0]["tampilkan_nama"] == "ya") is shown
 
 
@@ -334,13 +337,13 @@ def test_a_missing_required_tab_is_a_structural_error(check, rows, assert_indone
     assert result.tables == {}  # nothing of a broken sheet is used
 
 
-def test_tab_names_match_in_any_case(check, rows, wilayah, schemas):
-    from lindung.sources import RawWorkbook
-    from lindung.validate import validate_workbook
+def test_tab_names_match_in_any_case(check, rows, wilayah, contract):
+    from lindung.pull.sources import RawWorkbook
+    from lindung.pull.validate import validate_workbook
 
     raw = RawWorkbook({" Peserta ": [rows.titles("peserta"), rows.peserta()],
                        "DONATUR": [rows.titles("donatur")], "Wilayah": [rows.titles("wilayah")]})
-    result = validate_workbook(raw, "33.71.02", wilayah, schemas)
+    result = validate_workbook(raw, "33.71.02", wilayah, contract)
     assert result.errors == []
     assert len(result.tables["peserta"]) == 1
 

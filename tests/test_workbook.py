@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from lindung.workbook import TABS, write_workbook
+from lindung.pull.workbook import TABS, write_workbook
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "registry" / "schema"
 

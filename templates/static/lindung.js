@@ -100,7 +100,7 @@
         output.textContent = "Isi jumlah pekerja dengan angka 1 atau lebih.";
         return;
       }
-      var amounts = data.split(" ").map(Number);
+      var amounts = data.split(",").map(Number);
       var total = 0;
       for (var m = 0; m < months && m < amounts.length; m++) total += amounts[m];
       output.textContent = "Iuran " + names[paket] + " untuk " + people + " pekerja selama " + months +

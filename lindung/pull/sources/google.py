@@ -35,6 +35,7 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 
 from ..cells import normalise
 from ..workbook import field_choices, guide_rows, load_schema
+from ...store.report import SHEET_HEADER
 from . import RawWorkbook, SourceError
 from .google_transport import (  # noqa: F401  (the two ENV_ names are part of this module's interface)
     ENV_CREDENTIALS_FILE, ENV_CREDENTIALS_JSON, RATE_LIMIT_REASONS, AuthorizedRootedSession, Pacer,
@@ -58,7 +59,7 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
 TABS = ("peserta", "donatur", "wilayah", "santunan")
 REPORT_TAB = "Laporan Validasi"
-REPORT_HEADER = ["Tab", "Baris", "Kolom", "Masalah", "Cara memperbaiki"]
+REPORT_HEADER = SHEET_HEADER
 REPORT_CLEAN = "Tidak ada kesalahan. Terima kasih!"
 GUIDE_TAB = "Petunjuk"
 

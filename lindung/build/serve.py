@@ -20,17 +20,26 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from . import aggregate, config as config_module, report, site, snapshot
+from .. import config as config_module, jobs
+from .site import BuildError
 
 WATCHED = ("content", "templates", "lindung.toml", "registry/sources.csv", "registry/daerah.csv",
-           "registry/iuran.csv", "registry/snapshots", "registry/laporan", "registry/wilayah")
+           "registry/iuran.csv", "registry/wilayah", "registry/schema")
 
 
-def fingerprint(root: Path) -> tuple:
+def data_store(root: Path) -> list[Path]:
+    """The data store's folders, wherever lindung.toml puts them."""
+    try:
+        store = config_module.load(root).store_dir
+    except config_module.ConfigError:  # a broken config is itself watched, via lindung.toml
+        return []
+    return [store / "snapshots", store / "laporan"]
+
+
+def fingerprint(root: Path, stores: list[Path] = ()) -> tuple:
     """What the watched inputs look like now: path, size and mtime of each file."""
     seen = []
-    for name in WATCHED:
-        path = root / name
+    for path in [root / name for name in WATCHED] + list(stores):
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file())
         else:
@@ -40,7 +49,7 @@ def fingerprint(root: Path) -> tuple:
                 stat = file.stat()
             except FileNotFoundError:  # removed while we looked
                 continue
-            seen.append((str(file.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+            seen.append((str(file), stat.st_size, stat.st_mtime_ns))
     return tuple(seen)
 
 
@@ -48,10 +57,8 @@ def build(root: Path, out: Path, as_of: dt.date | None) -> str:
     """One build, as `lindung build` does it; returns a line to print."""
     config = config_module.load(root)
     day = as_of or dt.datetime.now(ZoneInfo(config.site.timezone)).date()
-    figures = aggregate.figures(config, snapshot.read_all(config.snapshot_dir),
-                                report.read_all(config.laporan_dir), day)
-    pages = site.build(config, figures, out)
-    return f"{len(pages)} halaman ditulis ke {out} (data per {day.isoformat()})."
+    built = jobs.build(config, as_of=day, out=out)
+    return f"{len(built.pages)} halaman ditulis ke {out} (data per {day.isoformat()})."
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -90,7 +97,8 @@ class Server:
         self.builds = 0  # finished builds, good or not: lets a caller wait for one
         self._stop = threading.Event()
         self._built = threading.Condition()
-        self._seen = fingerprint(self.root)
+        self._stores = data_store(self.root)
+        self._seen = fingerprint(self.root, self._stores)
         self.rebuild()
         handler = functools.partial(SiteHandler, directory=str(self.out))
         self.httpd = http.server.ThreadingHTTPServer((host, port), handler)
@@ -110,7 +118,7 @@ class Server:
         except config_module.ConfigError as error:
             self.log("Konfigurasi salah; situs lama tetap disajikan:\n" + "\n".join(f"  {p}" for p in error.problems))
             ok = False
-        except site.BuildError as error:
+        except BuildError as error:
             self.log(str(error))
             ok = False
         except Exception:  # noqa: BLE001 - a template error must not stop the preview
@@ -128,7 +136,7 @@ class Server:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
-            now = fingerprint(self.root)
+            now = fingerprint(self.root, self._stores)
             if now != self._seen:
                 self._seen = now
                 self.log("Ada perubahan; membangun ulang…")

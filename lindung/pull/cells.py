@@ -14,17 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from babel.dates import get_month_names
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+from ..contract import normalise  # noqa: F401  (the header rule, also for cells)
+
 _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel and Google Sheets serials
 
 
 class CellError(ValueError):
     """A cell that cannot be read as its column's type."""
-
-
-def normalise(text: object) -> str:
-    """`Pengurus RT/RW` -> `pengurus_rt_rw`; ` Berlaku Sampai ` -> `berlaku_sampai`."""
-    return _NON_ALNUM.sub("_", str(text).strip().lower()).strip("_")
 
 
 def is_blank(value: object) -> bool:
@@ -73,7 +69,7 @@ def parse_date(value: object) -> dt.date:
             day, year = int(m[1]), int(m[3])
             month = _MONTHS.get(normalise(m[2])) or 0
             if not month:
-                raise CellError(f"nama bulan “{m[2]}” tidak dikenal")
+                raise CellError("nama bulannya tidak dikenal")
         else:
             raise CellError("format tanggal tidak dikenal")
         return dt.date(year, month, day)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import charts, guard, kalkulator, published, search
+from .. import privacy
+from . import charts, kalkulator, published, search
 from .aggregate import Figures, rank
-from .config import Config
+from ..config import Config
 from .render import Content, environment, read_content, relative
 
 
@@ -131,7 +132,7 @@ def build(config: Config, figures: Figures, out: Path) -> list[Page]:
         published.write(staging / "data", config, figures)
         _write_sitemap(config, figures, page_list, staging)
         search.index(staging)
-        findings = guard.scan(staging) + _scan_index(staging)
+        findings = privacy.scan(staging) + _scan_index(staging)
         if findings:
             raise BuildError("Pemeriksa privasi menghentikan build; situs lama tetap dipakai:\n"
                              + "\n".join(f"  {f}" for f in findings))
@@ -148,7 +149,7 @@ def _scan_index(staging: Path) -> list[str]:
     pages compressed, which the guard would otherwise skip."""
     with tempfile.TemporaryDirectory(prefix=".lindung-index-") as plain:
         search.write_plain(staging, Path(plain))
-        return [f"{search.BUNDLE}/(indeks) {finding}" for finding in guard.scan(Path(plain))]
+        return [f"{search.BUNDLE}/(indeks) {finding}" for finding in privacy.scan(Path(plain))]
 
 
 def _write_pages(config, figures, page_list, programs, staging: Path) -> None:

@@ -1,6 +1,6 @@
 """The share card: the 1200×630 picture WhatsApp and others show with a link.
 
-`python -m lindung.ogimage` draws it with Pillow into
+`python -m lindung.build.ogimage` draws it with Pillow into
 templates/static/og.png, which is committed: a build copies it like any
 other static file, so building needs neither Pillow nor a font, and the
 bytes never change between builds. Run it again after changing the site's

@@ -9,7 +9,7 @@ in Gajahmungkur, APBD in Magelang and Pekalongan, Kamar Lindung in Kabupaten
 Semarang), is as untidy as real sheets are (upper-case names, dates as text,
 "16.800"), and carries a few deliberate errors so the report and the
 "menunggu perbaikan" counts have something to show. Everything comes from one
-seeded random.Random and fixed dates, so `python -m lindung.demo` always
+seeded random.Random and fixed dates, so `python -m lindung.pull.demo` always
 writes the same bytes.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lindung.workbook import write_workbook
+from lindung.pull.workbook import write_workbook
 
 SEED = 2026
 AS_OF = dt.date(2026, 11, 23)  # the demo must look alive on this date
@@ -514,7 +514,7 @@ def readme(demo: Demo, counts: dict[str, int]) -> str:
         "",
         "Regenerate (same seed, same bytes):",
         "",
-        "    python -m lindung.demo",
+        "    python -m lindung.pull.demo",
         "",
         f"Dates are fixed so the demo is alive on {AS_OF.isoformat()}: most workers are",
         "active then, about 10 % have lapsed, some joined in the last 30 days.",
@@ -587,6 +587,6 @@ def make_demo(repo_root: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     paths = make_demo(root)
     print(f"{len(paths)} berkas ditulis di {root / 'registry'}")

@@ -15,22 +15,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import report as report_module
-from . import snapshot as snapshot_module
-from .config import Config, Source
-from .report import Report
+from ..config import Config, Source
+from ..store import report as report_module
+from ..store import snapshot as snapshot_module
+from ..store.report import Report, RowError
+from .minimise import minimise, secret_for
 from .sources import RawWorkbook, SourceError, is_google
 from .sources import local
-from .validate import RowError, Validated, load_schemas, validate_workbook
+from .validate import Validated, validate_workbook
 
 
 @dataclass
 class PullResult:
     reports: dict[str, Report]
+    demo_key: bool = False  # the shipped demo registry, hashed with the published demo key
 
     @property
     def found_errors(self) -> bool:
-        return any(not r.ok or r.errors for r in self.reports.values())
+        return any(not r.ok or r.problems for r in self.reports.values())
 
     def stale(self, today: dt.date, days: int) -> list[Report]:
         return [r for r in self.reports.values() if r.failing_days(today) > days]
@@ -40,12 +42,13 @@ Progress = Callable[[Source, Report], None]
 Reading = Callable[[int, int], None]  # (sheets read so far, sheets to read) while Google is read
 
 
-def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None = None,
-         force: bool = False, write_back: bool = False, environ: Mapping[str, str] = os.environ,
+def pull(config: Config, *, now: dt.datetime, environ: Mapping[str, str] = os.environ,
+         only: set[str] | None = None, force: bool = False, write_back: bool = False,
          progress: Progress | None = None, reading: Reading | None = None) -> PullResult:
+    secret, demo_key = secret_for(config, environ)  # fails closed before any sheet is read
     sources = [s for s in config.sources if not only or s.kode in only]
-    schemas = load_schemas(config.schema_dir)
-    previous = {s.kode: snapshot_module.read(config.snapshot_dir / s.kode) for s in sources}
+    contract = config.contract
+    previous = {s.kode: snapshot_module.read(config.snapshot_dir / s.kode, contract) for s in sources}
     google = _Google.open([s for s in sources if is_google(s.sumber)], environ)
     workbooks = _read_local(config, [s for s in sources if not is_google(s.sumber)])
     workbooks.update(google.read(previous, force, config.pull.workers, reading))
@@ -59,7 +62,7 @@ def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None
             result = Report(source.kode, now.isoformat(timespec="seconds"), report_module.UNREADABLE,
                             outcome.reason, outcome.kind)
         else:
-            validated = validate_workbook(outcome, source.kode, config.wilayah, schemas)
+            validated = validate_workbook(outcome, source.kode, config.wilayah, contract)
             result = _keep(config, source, outcome, validated, secret, now)
         if not result.ok:
             result.failing_since = (earlier.failing_since if earlier and not earlier.ok and earlier.failing_since
@@ -70,7 +73,7 @@ def pull(config: Config, *, secret: str, now: dt.datetime, only: set[str] | None
         reports[source.kode] = result
         if progress:
             progress(source, result)
-    return PullResult(reports)
+    return PullResult(reports, demo_key)
 
 
 def _read_local(config: Config, sources: list[Source]) -> dict[str, RawWorkbook | SourceError]:
@@ -169,25 +172,25 @@ def _keep(config: Config, source: Source, raw: RawWorkbook, validated: Validated
         return Report(source.kode, stamp, report_module.STRUCTURE,
                       "Tab atau kolom wajib tidak ditemukan; data lama tetap dipakai.", "struktur",
                       validated.errors)
-    snapshot = snapshot_module.minimise(source.kode, validated, secret)
+    snapshot = minimise(source.kode, validated, secret, config.contract)
     snapshot.meta = {
         "kode": source.kode,
         "diambil": stamp,
         "sumber_diubah": raw.modified if is_google(source.sumber) else None,
-        "isi": snapshot_module.content_hash(snapshot),
+        "isi": snapshot_module.content_hash(snapshot, config.contract),
         "baris": {tab: len(rows) for tab, rows in snapshot.tables.items()},
         "menunggu_perbaikan": validated.rows_in_error.get("peserta", 0),
         "baris_bermasalah": validated.rows_in_error,
         # The errors belong to this content: an unchanged sheet reports them again.
         "kesalahan": [e.to_dict() for e in validated.errors],
     }
-    snapshot_module.write(config.snapshot_dir / source.kode, snapshot)
+    snapshot_module.write(config.snapshot_dir / source.kode, snapshot, config.contract)
     return Report(source.kode, stamp, report_module.OK, errors=validated.errors)
 
 
 def _confirm(config: Config, source: Source, snapshot, earlier: Report | None, now: dt.datetime) -> Report:
     stamp = now.isoformat(timespec="seconds")
     snapshot.meta["diambil"] = stamp
-    snapshot_module.write(config.snapshot_dir / source.kode, snapshot)
+    snapshot_module.write(config.snapshot_dir / source.kode, snapshot, config.contract)
     errors = [RowError.from_dict(e) for e in snapshot.meta.get("kesalahan", [])]
     return Report(source.kode, stamp, report_module.OK, errors=errors, skipped=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .config import Config, Daerah, Iuran
+from ..config import Config, Daerah, Iuran
 
 PERIODE = (1, 3, 6, 12)
 MONTHS = PERIODE[-1]

@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Config, Daerah
-from .report import Report
+from ..config import Config, Daerah
+from ..store.report import Report, public_reason
 from .slug import slugify
-from .snapshot import Snapshot
+from ..store.snapshot import Snapshot
 
 PEKERJA_RENTAN, PENGURUS_RT_RW = "pekerja rentan", "pengurus RT/RW"
 CHANGE_DAYS = 30
@@ -293,7 +293,8 @@ def _status(snapshot: Snapshot | None, report: Report | None, as_of: dt.date) ->
     if report is None:
         return Status(taken, age, "ok" if snapshot else "belum_ada", "", None)
     outcome = report.outcome if snapshot or report.outcome != "ok" else "belum_ada"
-    return Status(taken, age, outcome, report.reason, report.failing_since, tuple(report.errors))
+    reason = public_reason(report.reason_kind) if outcome != "ok" else ""
+    return Status(taken, age, outcome, reason, report.failing_since, tuple(report.errors))
 
 
 def _donors(rows) -> Donors:

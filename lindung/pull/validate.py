@@ -16,55 +16,23 @@ Rows with any error are left out of `Validated.tables` and counted.
 """
 from __future__ import annotations
 
-import json
+import functools
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from frictionless import Check, Checklist, Resource, Schema, errors
 
+from .. import privacy
+from ..contract import OPTIONAL_TABS, TABS
+from ..contract import Contract
+from ..store.report import WARNING, RowError
 from . import cells
 from .sources import RawWorkbook
-from .wilayah import Wilayah
+from ..wilayah import Wilayah
 
-TABS = ("peserta", "donatur", "wilayah", "santunan")
-OPTIONAL_TABS = {"santunan"}
-# Never echoed in a message: reports travel by WhatsApp and e-mail.
-PRIVATE = {("peserta", "nik"), ("peserta", "nama"), ("donatur", "nama")}
-
-
-@dataclass(frozen=True)
-class RowError:
-    tab: str
-    row: int | None  # as the editor sees it in the sheet; None for a whole tab
-    column: str | None  # the column's header title
-    code: str
-    problem: str
-    fix: str
-
-    def where(self) -> str:
-        parts = [f"Tab {self.tab}"]
-        if self.row is not None:
-            parts.append(f"baris {self.row}")
-        if self.column:
-            parts.append(f"kolom {self.column}")
-        return ", ".join(parts)
-
-    def message(self) -> str:
-        return f"{self.where()}: {self.problem} Cara memperbaiki: {self.fix}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tab": self.tab, "baris": self.row, "kolom": self.column,
-            "kode": self.code, "masalah": self.problem, "perbaikan": self.fix,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RowError":
-        return cls(data["tab"], data["baris"], data["kolom"], data["kode"],
-                   data["masalah"], data["perbaikan"])
 
 
 @dataclass
@@ -81,17 +49,11 @@ class Validated:
         return any(error.row is None for error in self.errors)
 
 
-def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
-    return {
-        tab: json.loads((schema_dir / f"{tab}.json").read_text(encoding="utf-8"))
-        for tab in TABS
-    }
-
-
 def validate_workbook(
     raw: RawWorkbook, kecamatan_kode: str, wilayah: Wilayah,
-    schemas: dict[str, dict[str, Any]],
+    contract: Contract,
 ) -> Validated:
+    schemas = contract.descriptors()
     result = Validated()
     tabs = {cells.normalise(title): rows for title, rows in raw.tabs.items()}
     located: dict[str, _Located] = {}
@@ -109,7 +71,7 @@ def validate_workbook(
     if result.structural:
         return result
 
-    context = _Context(kecamatan_kode, wilayah)
+    context = _Context(kecamatan_kode, wilayah, contract)
     for tab in ("donatur", "wilayah", "peserta", "santunan"):  # peserta needs donatur ids
         if tab in located:
             rows, tab_errors, bad = _check_tab(tab, located[tab], schemas[tab], context)
@@ -170,6 +132,7 @@ def _locate(tab: str, rows: list[list[Any]], schema: dict[str, Any]) -> _Located
 class _Context:
     kecamatan_kode: str
     wilayah: Wilayah
+    contract: Contract
     donatur_ids: set[str] = field(default_factory=set)
     _matched: dict[Any, Any] = field(default_factory=dict)
 
@@ -181,8 +144,18 @@ class _Context:
         return self._matched[typed]
 
 
-def _read_cell(tab: str, spec: dict[str, Any], value: Any) -> Any:
-    """A cell as its field's Python value; raises CellError with a reason."""
+@dataclass(frozen=True)
+class _Assumed:
+    """A cell read with an assumption the editor is told about (a warning):
+    the row still counts."""
+
+    value: Any
+    code: str
+
+
+def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False) -> Any:
+    """A cell as its field's Python value (or `_Assumed`); raises CellError
+    with a reason."""
     if cells.is_blank(value):
         return None
     kind = spec["type"]
@@ -196,11 +169,30 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any) -> Any:
         return cells.parse_number(value)
     text = cells.as_text(value)
     if spec["name"] == "tampilkan_nama":
-        return "ya" if cells.normalise(text) == "ya" else "tidak"
+        consent = cells.normalise(text)
+        # Anything but a clear ya keeps the name unpublished, and the editor is told.
+        return consent if consent in ("ya", "tidak") else _Assumed("tidak", "persetujuan-tidak-jelas")
     folded = _enum_spellings(spec)
     if folded:  # `PEKERJA RENTAN`, `pekerja_rentan` -> `pekerja rentan`
-        return folded.get(cells.normalise(text), text)
+        canonical = folded.get(cells.normalise(text))
+        if canonical is None and spec.get("pilihanLain"):
+            return _Assumed(spec["pilihanLain"], "pilihan-lain")  # never stored as typed
+        return canonical if canonical is not None else text
+    if scanned:
+        found = _personal_data(text)
+        if found:
+            if spec.get("simpan") == "bila_tampil":
+                return _Assumed(None, "data-pribadi-dibuang:" + found)
+            raise cells.CellError("data-pribadi:" + found)
     return text
+
+
+@functools.lru_cache(maxsize=65536)
+def _personal_data(text: str) -> str:
+    """The first kind of personal data in a kept text, or "" (the same few
+    values recur thousands of times in a sheet)."""
+    kinds = privacy.kinds(text)
+    return kinds[0] if kinds else ""
 
 
 _FOLDED: dict[tuple[str, ...], dict[str, str]] = {}
@@ -221,6 +213,7 @@ def _enum_spellings(spec: dict[str, Any]) -> dict[str, str] | None:
 def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Context):
     specs = {spec["name"]: spec for spec in schema["fields"]}
     names = list(specs)
+    scanned = {c.name for c in context.contract[tab].columns if c.scanned}
     data: list[list[Any]] = [names]
     sheet_rows: list[int] = []
     typed: list[dict[str, Any]] = []  # raw text of the cells, for messages
@@ -236,11 +229,16 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         values = []
         for name in names:
             try:
-                values.append(_read_cell(tab, specs[name], raw.get(name)))
+                value = _read_cell(tab, specs[name], raw.get(name), name in scanned)
             except cells.CellError as reason:
                 values.append(None)
                 tab_errors.append(_cell_error(tab, sheet_row, specs[name], found, raw, str(reason)))
                 bad.add(index)
+                continue
+            if isinstance(value, _Assumed):
+                tab_errors.append(_warning(tab, sheet_row, specs[name], found, raw, value))
+                value = value.value
+            values.append(value)
         data.append(values)
 
     flagged = {(e.row, e.column) for e in tab_errors}
@@ -255,6 +253,7 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
                                         typed[index], error, sheet_rows)
         if (row_error.row, row_error.column) in flagged:
             continue  # one message per cell: the reader's reason came first
+        row_error = replace(row_error, quoted=_quoted(tab, specs.get(name), typed[index]))
         flagged.add((row_error.row, row_error.column))
         tab_errors.append(row_error)
         bad.add(index)
@@ -333,62 +332,88 @@ _CHECKS: dict[str, Callable[[_Context], list[Check]]] = {
 
 # --- messages --------------------------------------------------------------
 
-def _shown(tab: str, spec: dict[str, Any] | None, row: dict[str, Any]) -> str:
-    """The cell's value, quoted, for a message, unless it might be personal:
-    a private column, anything with eight or more digits (a NIK or phone
-    number in the wrong column), or the row's own name typed elsewhere."""
+def _quoted(tab: str, spec: dict[str, Any] | None, row: dict[str, Any]) -> str:
+    """The cell as typed, for the editor's own sheet only; never for a
+    private column (a NIK or a name is not repeated even there)."""
     value = row.get(spec["name"]) if spec else None
-    if spec is None or (tab, spec["name"]) in PRIVATE or cells.is_blank(value):
+    if spec is None or spec.get("pribadi") or cells.is_blank(value):
         return ""
-    text = cells.as_text(value)
-    name = row.get("nama")
-    if sum(ch.isdigit() for ch in text) >= 8 or (
-            not cells.is_blank(name) and str(name).strip().casefold() in text.casefold()):
-        return ""
-    return f"“{text[:60]}” "
+    return cells.as_text(value)[:80]
+
+
+_KINDS = {privacy.NIK: "angka berbentuk NIK", privacy.PHONE: "nomor telepon",
+          privacy.EMAIL: "alamat e-mail", privacy.ADDRESS: "alamat rumah/jalan"}
+
+
+def _warning(tab, sheet_row, spec, found, row, assumed: _Assumed) -> RowError:
+    column = found.titles.get(spec["name"], spec["title"])
+    code, _, kind = assumed.code.partition(":")
+    if code == "persetujuan-tidak-jelas":
+        problem = "Isinya bukan ya atau tidak; dibaca sebagai “tidak”, jadi nama donatur ini tidak diterbitkan."
+        fix = "Tulis ya bila donatur setuju namanya ditampilkan, atau tidak."
+    elif code == "pilihan-lain":
+        allowed = ", ".join(str(e) for e in spec["constraints"]["enum"])
+        problem = f"Isinya tidak ada di daftar; dibaca sebagai “{assumed.value}”."
+        fix = f"Pilih salah satu: {allowed}."
+    else:  # data-pribadi-dibuang
+        problem = (f"Isinya memuat {_KINDS[kind]}; isi sel ini tidak disimpan dan tidak diterbitkan, "
+                   "tetapi barisnya tetap dihitung.")
+        fix = f"Tulis hanya {spec['title'].lower()} di sini, tanpa data pribadi."
+    return RowError(tab, sheet_row, column, code, problem, fix, WARNING, _quoted(tab, spec, row))
 
 
 def _cell_error(tab, sheet_row, spec, found, row, reason) -> RowError:
+    return replace(_cell_problem(tab, sheet_row, spec, found, reason), quoted=_quoted(tab, spec, row))
+
+
+def _cell_problem(tab, sheet_row, spec, found, reason) -> RowError:
     column = found.titles.get(spec["name"], spec["title"])
+    if reason.startswith("data-pribadi:"):
+        kind = reason.partition(":")[2]
+        return RowError(tab, sheet_row, column, "data-pribadi",
+                        f"Isinya memuat {_KINDS[kind]}; kolom ini tidak boleh berisi data pribadi.",
+                        f"Tulis {spec['title']} saja, misalnya {spec.get('contoh', '')}.")
     if reason == "nik-angka":
         return RowError(tab, sheet_row, column, "nik-angka",
                         "NIK tersimpan sebagai angka, sehingga spreadsheet bisa membulatkan digit terakhirnya.",
                         "Ubah format kolom NIK menjadi Teks biasa, lalu ketik ulang NIK dari KTP.")
     if spec["type"] == "date":
         return RowError(tab, sheet_row, column, "tanggal",
-                        f"{_shown(tab, spec, row)}tidak terbaca sebagai tanggal: {reason}.",
+                        f"Isinya tidak terbaca sebagai tanggal: {reason}.",
                         "Tulis tanggal sebagai hari/bulan/tahun, misalnya 24/03/2025 atau 24 Maret 2025.")
     return RowError(tab, sheet_row, column, "angka",
-                    f"{_shown(tab, spec, row)}tidak terbaca sebagai angka.",
+                    "Isinya tidak terbaca sebagai angka.",
                     "Tulis angka saja, misalnya 16.800 (titik untuk ribuan, koma untuk desimal).")
 
 
 def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> RowError:
     column = found.titles.get(spec["name"], spec["title"]) if spec else None
-    shown = _shown(tab, spec, row)
     note = getattr(error, "note", "")
-    code, problem, fix = error.type, f"{shown}tidak sesuai aturan kolom ini.", spec["description"] if spec else ""
+    code, problem, fix = error.type, "Isinya tidak sesuai aturan kolom ini.", spec["description"] if spec else ""
     if error.type == "constraint-error" and '"required"' in note:
         code, problem, fix = "wajib", f"{column} kosong.", f"Isi kolom ini. {spec['description']}"
     elif error.type == "constraint-error" and '"enum"' in note:
         allowed = ", ".join(str(e) for e in spec["constraints"]["enum"])
-        code, problem, fix = "pilihan", f"{shown}bukan pilihan yang dikenal.", f"Pilih salah satu: {allowed}."
-    elif error.type == "constraint-error" and '"pattern"' in note:
+        code, problem, fix = "pilihan", "Isinya bukan pilihan yang dikenal.", f"Pilih salah satu: {allowed}."
+    elif error.type == "constraint-error" and '"pattern"' in note and spec["name"] == "nik":
         code, problem, fix = "nik-format", "NIK harus tepat 16 angka.", \
             "Periksa NIK di KTP; tulis 16 angka tanpa spasi, titik atau huruf."
+    elif error.type == "constraint-error" and '"pattern"' in note:
+        code, problem, fix = "format", "Bentuk isinya tidak dikenal.", \
+            f"{spec['description']} Contoh: {spec.get('contoh', '')}."
     elif error.type == "constraint-error" and '"minimum"' in note:
-        code, problem, fix = "minimum", f"{shown}tidak boleh kurang dari nol.", "Tulis angka nol atau lebih."
+        code, problem, fix = "minimum", "Angkanya tidak boleh kurang dari nol.", "Tulis angka nol atau lebih."
     elif error.type == "type-error":
-        code, problem, fix = "bilangan-bulat", f"{shown}harus bilangan bulat.", "Tulis angka tanpa koma, misalnya 12."
+        code, problem, fix = "bilangan-bulat", "Isinya harus bilangan bulat.", "Tulis angka tanpa koma, misalnya 12."
     elif error.type in ("unique-error", "primary-key"):
         first = _first_row(note, sheet_rows)
-        code, problem = "ganda", f"{column} {shown}sudah dipakai di baris {first}." if first else \
-            f"{column} {shown}sudah dipakai di baris sebelumnya."
+        code, problem = "ganda", f"{column} ini sudah dipakai di baris {first}." if first else \
+            f"{column} ini sudah dipakai di baris sebelumnya."
         fix = "Hapus baris ganda atau perbaiki isinya bila salah ketik. Baris yang pertama yang dihitung."
         if (tab, spec["name"]) == ("peserta", "nik"):
             problem = f"NIK ini sudah tercatat di baris {first}." if first else "NIK ini sudah tercatat di baris sebelumnya."
     elif note == "kelurahan-tidak-dikenal":
-        code, problem, fix = note, f"{shown}bukan kelurahan/desa di kecamatan ini.", \
+        code, problem, fix = note, "Isinya bukan kelurahan/desa di kecamatan ini.", \
             "Tulis nama resmi atau kode Kemendagri kelurahan/desa (lihat tab wilayah)."
     elif note == "tanggal-terbalik":
         code, problem, fix = note, "Berlaku Sampai lebih awal daripada Mulai.", \
@@ -397,7 +422,7 @@ def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> 
         code, problem, fix = note, "Sumber Dana donatur/CSR tetapi ID Donatur kosong.", \
             "Isi ID Donatur dengan ID dari tab donatur, misalnya D001."
     elif note == "donatur-tidak-ada":
-        code, problem, fix = note, f"ID Donatur {shown}tidak ada di tab donatur (atau baris donatur itu bermasalah).", \
+        code, problem, fix = note, "ID Donatur ini tidak ada di tab donatur (atau baris donatur itu bermasalah).", \
             "Tambahkan donatur itu di tab donatur, atau perbaiki ID-nya."
     return RowError(tab, sheet_row, column, code, problem, fix)
 

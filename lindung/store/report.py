@@ -1,0 +1,191 @@
+"""Report: what the last pull of one kecamatan found, kept as data.
+
+One JSON file per kecamatan in registry/laporan/, rewritten on every pull:
+when it was checked, whether the sheet could be used, why not, since when it
+has been failing, and every row error. The CLI prints it, the status page
+shows it, write-back puts it in the editor's own sheet. It names tab, row and
+column and the kind of problem, never what was typed, so it can be pasted
+into a chat; it still lives in the private data store, beside the
+snapshots.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from typing import Any
+
+OK, STRUCTURE, UNREADABLE = "ok", "struktur", "gagal_baca"
+ERROR, WARNING = "kesalahan", "peringatan"
+SHEET_HEADER = ["Jenis", "Tab", "Baris", "Kolom", "Isi sel", "Masalah", "Cara memperbaiki"]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell, row or tab. An error leaves the row out of
+    every figure; a warning keeps it and says what was assumed. The text
+    never contains what the editor typed: that is `quoted`, held in memory
+    for the editor's own sheet only and never written anywhere else."""
+
+    tab: str
+    row: int | None  # as the editor sees it in the sheet; None for a whole tab
+    column: str | None  # the column's header title
+    code: str
+    problem: str
+    fix: str
+    severity: str = ERROR
+    quoted: str = field(default="", compare=False, repr=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def where(self) -> str:
+        parts = [f"Tab {self.tab}"]
+        if self.row is not None:
+            parts.append(f"baris {self.row}")
+        if self.column:
+            parts.append(f"kolom {self.column}")
+        return ", ".join(parts)
+
+    def message(self) -> str:
+        label = "" if self.is_error else "Peringatan: "
+        return f"{self.where()}: {label}{self.problem} Cara memperbaiki: {self.fix}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tab": self.tab, "baris": self.row, "kolom": self.column, "jenis": self.severity,
+            "kode": self.code, "masalah": self.problem, "perbaikan": self.fix,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RowError":
+        return cls(data["tab"], data["baris"], data["kolom"], data["kode"],
+                   data["masalah"], data["perbaikan"], data.get("jenis", ERROR))
+
+
+# What the public /status/ page says about a failing sheet, by kind. The
+# operator's reason (a file path, a service account, what to do) stays in the
+# report; the public is told only what kind of failure it is.
+PUBLIC_REASONS = {
+    "struktur": "susunan tab atau kolom sheet berubah",
+    "tidak_dibagikan": "sheet belum dibagikan ke akun Lindung",
+    "ditolak": "sheet belum dibagikan ke akun Lindung",
+    "tidak_ada": "sheet tidak ditemukan",
+    "jaringan": "Google Sheets tidak bisa dihubungi",
+    "server": "Google Sheets tidak bisa dihubungi",
+    "kuota": "batas pemakaian Google Sheets tercapai",
+}
+PUBLIC_REASON_DEFAULT = "sheet tidak bisa dibaca"
+
+
+def public_reason(kind: str) -> str:
+    return PUBLIC_REASONS.get(kind, PUBLIC_REASON_DEFAULT)
+
+
+@dataclass
+class Report:
+    kode: str
+    checked: str  # ISO datetime of this pull
+    outcome: str  # OK, STRUCTURE or UNREADABLE
+    reason: str = ""  # for STRUCTURE/UNREADABLE: what an operator does next
+    reason_kind: str = ""
+    errors: list[RowError] = field(default_factory=list)
+    failing_since: str | None = None  # ISO date of the first failure in a row
+    skipped: bool = False  # not modified since the last pull, not read again
+    write_back_error: str = ""  # why the report could not be written into the sheet
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == OK
+
+    def failing_days(self, today: dt.date) -> int:
+        if not self.failing_since:
+            return 0
+        return (today - dt.date.fromisoformat(self.failing_since)).days
+
+    def to_dict(self) -> dict:
+        return {
+            "kode": self.kode, "diperiksa": self.checked, "hasil": self.outcome,
+            "alasan": self.reason, "jenis_alasan": self.reason_kind,
+            "gagal_sejak": self.failing_since, "dilewati": self.skipped,
+            "gagal_tulis_balik": self.write_back_error,
+            "kesalahan": [e.to_dict() for e in self.errors],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        return cls(data["kode"], data["diperiksa"], data["hasil"], data.get("alasan", ""),
+                   data.get("jenis_alasan", ""), [RowError.from_dict(e) for e in data.get("kesalahan", [])],
+                   data.get("gagal_sejak"), data.get("dilewati", False), data.get("gagal_tulis_balik", ""))
+
+    @property
+    def problems(self) -> list[RowError]:
+        return [e for e in self.errors if e.is_error]
+
+    @property
+    def warnings(self) -> list[RowError]:
+        return [e for e in self.errors if not e.is_error]
+
+    def sheet_rows(self) -> list[list[str]]:
+        """Rows for the `Laporan Validasi` tab of the editor's own sheet: the
+        one place a message may quote what was typed, errors first."""
+        ordered = self.problems + self.warnings
+        rows = [["Kesalahan" if e.is_error else "Peringatan", e.tab, "" if e.row is None else str(e.row),
+                 e.column or "", e.quoted, e.problem, e.fix] for e in ordered]
+        if self.outcome == UNREADABLE:
+            rows.insert(0, ["Kesalahan", "", "", "", "", self.reason, ""])
+        return rows
+
+
+def write(directory: Path, report: Report) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{report.kode}.json"
+    staging = path.with_suffix(".json.tmp")
+    staging.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    staging.replace(path)
+
+
+def read(directory: Path, kode: str) -> Report | None:
+    path = directory / f"{kode}.json"
+    if not path.exists():
+        return None
+    return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def read_all(directory: Path) -> dict[str, Report]:
+    if not directory.exists():
+        return {}
+    reports = (Report.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(directory.glob("*.json")))
+    return {r.kode: r for r in reports}
+
+
+def format_text(report: Report, name: str) -> str:
+    """The report as an operator reads it in a terminal."""
+    if report.outcome == UNREADABLE:
+        head = f"✗ {report.kode} {name}: tidak terbaca — {report.reason}"
+    elif report.outcome == STRUCTURE:
+        head = f"✗ {report.kode} {name}: struktur sheet salah; data lama tetap dipakai"
+    elif report.problems:
+        head = f"! {report.kode} {name}: {_counts(report)}; baris bermasalah menunggu perbaikan"
+    elif report.warnings:
+        head = f"✓ {report.kode} {name}: {_counts(report)}; semua baris dihitung"
+    else:
+        head = f"✓ {report.kode} {name}: bersih"
+    if report.skipped:
+        head += " (tidak berubah sejak pengambilan terakhir)"
+    lines = [head] + [f"    {e.message()}" for e in report.problems + report.warnings]
+    if report.write_back_error:
+        lines.append(f"    Laporan tidak bisa ditulis ke sheet: {report.write_back_error}")
+    return "\n".join(lines)
+
+
+def _counts(report: Report) -> str:
+    parts = []
+    if report.problems:
+        parts.append(f"{len(report.problems)} kesalahan")
+    if report.warnings:
+        parts.append(f"{len(report.warnings)} peringatan")
+    return ", ".join(parts)
