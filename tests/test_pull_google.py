@@ -654,7 +654,7 @@ def test_write_back_puts_each_read_sheets_report_in_its_laporan_validasi_tab(pro
     assert report_tab(fake_google, clean) == [[REPORT_CLEAN]]
     # a renamed tab is reported where the editor types, naming the tab
     told = report_tab(fake_google, renamed)
-    assert told[0] == REPORT_HEADER and told[1][0] == "peserta" and "peserta" in told[1][3]
+    assert told[0] == REPORT_HEADER and told[1][1] == "peserta" and "peserta" in told[1][5]
     # the unmodified sheet was skipped: nothing read, nothing written
     assert proyek.report(untouched)["dilewati"] is True
     assert [c for c in google_calls(fake_google) if key_of(untouched) in c.path] == []
