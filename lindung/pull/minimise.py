@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import privacy
 from ..config import Config
 from ..contract import TABS, Contract
 from ..store.snapshot import Snapshot
@@ -93,3 +94,17 @@ def _row(tab: str, row: dict[str, Any], kept, secret: str) -> dict[str, Any]:
     if tab == "peserta" and row.get("sumber_dana") not in PAID_BY_OTHERS:
         out["id_donatur"] = None  # a leftover ID names nobody who pays
     return out
+
+
+def leaks(snapshot: Snapshot) -> str:
+    """What kind of personal data a minimised snapshot still holds, or "".
+    Validate already scanned every kept text; this is the guard behind it,
+    over every value that would be written."""
+    for rows in snapshot.tables.values():
+        for row in rows:
+            for value in row.values():
+                if isinstance(value, str) and value:
+                    found = privacy.kinds(value)
+                    if found:
+                        return privacy.LABELS[found[0]]
+    return ""

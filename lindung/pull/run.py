@@ -19,7 +19,7 @@ from ..config import Config, Source
 from ..store import report as report_module
 from ..store import snapshot as snapshot_module
 from ..store.report import Report, RowError
-from .minimise import minimise, secret_for
+from .minimise import leaks, minimise, secret_for
 from .sources import RawWorkbook, SourceError, is_google
 from .sources import local
 from .validate import Validated, validate_workbook
@@ -173,6 +173,11 @@ def _keep(config: Config, source: Source, raw: RawWorkbook, validated: Validated
                       "Tab atau kolom wajib tidak ditemukan; data lama tetap dipakai.", "struktur",
                       validated.errors)
     snapshot = minimise(source.kode, validated, secret, config.contract)
+    leaked = leaks(snapshot)
+    if leaked:  # the guard at the pull's end: nothing unchecked enters the data store
+        return Report(source.kode, stamp, report_module.UNREADABLE,
+                      f"Pemeriksa privasi menemukan {leaked} di data yang akan disimpan; "
+                      "data lama tetap dipakai. Laporkan ke pengelola Lindung.", "privasi", validated.errors)
     snapshot.meta = {
         "kode": source.kode,
         "diambil": stamp,

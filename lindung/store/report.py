@@ -17,6 +17,8 @@ from pathlib import Path
 
 from typing import Any
 
+from .. import privacy
+
 OK, STRUCTURE, UNREADABLE = "ok", "struktur", "gagal_baca"
 ERROR, WARNING = "kesalahan", "peringatan"
 SHEET_HEADER = ["Jenis", "Tab", "Baris", "Kolom", "Isi sel", "Masalah", "Cara memperbaiki"]
@@ -140,11 +142,18 @@ class Report:
         return rows
 
 
+class LeakError(Exception):
+    """A report about to be written holds something shaped like personal data."""
+
+
 def write(directory: Path, report: Report) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{report.kode}.json"
     staging = path.with_suffix(".json.tmp")
-    staging.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if privacy.scan_lines(path.name, text.splitlines()):  # messages never quote a cell: a bug if this fires
+        raise LeakError(f"Laporan {report.kode} memuat data berbentuk data pribadi; tidak ditulis.")
+    staging.write_text(text, encoding="utf-8")
     staging.replace(path)
 
 
