@@ -121,17 +121,32 @@ def test_the_credentials_reach_no_other_step(workflow):
     text = DAILY.read_text(encoding="utf-8")
     assert len(re.findall(r"secrets\.LINDUNG_GOOGLE_CREDENTIALS", text)) == 1
     assert len(re.findall(r"secrets\.LINDUNG_SECRET\b", text)) == 1
+    assert len(re.findall(r"secrets\.LINDUNG_DATA_KEY\b", text)) == 2  # open and save the data store
     assert "env" not in workflow
     assert all("env" not in job for job in workflow["jobs"].values())
 
 
-def test_snapshots_and_reports_are_committed_back_even_after_a_red_pull(workflow):
-    pull_job, pull_at, _ = one_step(workflow, r"\blindung pull\b")
-    job, at, step = one_step(workflow, r"git add -f registry/snapshots registry/laporan")
-    assert (job, at > pull_at) == (pull_job, True)
-    assert re.search(r"\bgit commit\b", step["run"]) and re.search(r"\bgit push\b", step["run"])
+def test_the_data_store_is_the_private_repository_opened_before_and_saved_after_the_pull(workflow):
+    pull_job, pull_at, pull = one_step(workflow, r"\blindung pull\b")
+    job, opened_at, opened = one_step(workflow, r"data-privat\.sh ambil")
+    same, saved_at, saved = one_step(workflow, r"data-privat\.sh simpan")
+    assert job == same == pull_job and opened_at < pull_at < saved_at
     # every snapshot written is a good one; a red pull still has reports worth keeping
-    assert re.search(r"!\s*cancelled\(\)|always\(\)", str(step.get("if", "")))
+    assert re.search(r"!\s*cancelled\(\)|always\(\)", str(saved.get("if", "")))
+    assert opened["env"]["LINDUNG_DATA_REPO"].replace(" ", "") == "${{vars.LINDUNG_DATA_REPO}}"
+    for step in (opened, saved):
+        assert secret(step["env"]["LINDUNG_DATA_KEY"]) == "${{secrets.LINDUNG_DATA_KEY}}"
+    _, _, build = one_step(workflow, r"\blindung build\b")
+    for step in (opened, pull, saved, build):
+        assert step["env"]["LINDUNG_STORE"] == "data-privat"
+
+
+def test_no_step_adds_row_level_data_to_the_public_repository(workflow):
+    text = DAILY.read_text(encoding="utf-8")
+    assert not re.search(r"git add[^\n]*(snapshots|laporan|data-privat)", text)
+    _, _, step = one_step(workflow, r"git add -f site/data")
+    assert re.findall(r"git add[^\n]*", step["run"]) == ["git add -f site/data"]
+    assert re.search(r"\bgit commit\b", step["run"]) and re.search(r"\bgit push\b", step["run"])
     assert (workflow.get("permissions") or {}).get("contents") == "write"
 
 

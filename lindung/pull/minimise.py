@@ -103,8 +103,8 @@ def leaks(snapshot: Snapshot) -> str:
     for rows in snapshot.tables.values():
         for row in rows:
             for value in row.values():
-                if isinstance(value, str) and value:
-                    found = privacy.kinds(value)
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    found = privacy.kinds(value if isinstance(value, str) else f"{value:.0f}")
                     if found:
                         return privacy.LABELS[found[0]]
     return ""

@@ -166,7 +166,12 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
     if kind == "date":
         return cells.parse_date(value)
     if kind in ("number", "integer"):
-        return cells.parse_number(value)
+        number = cells.parse_number(value)
+        if abs(number) >= 10**8:  # big enough to be a NIK or a phone number typed in the wrong column
+            found = _personal_data(cells.as_text(value)) or _personal_data(f"{number:.0f}")
+            if found:
+                raise cells.CellError("data-pribadi:" + found)
+        return number
     text = cells.as_text(value)
     if spec["name"] == "tampilkan_nama":
         consent = cells.normalise(text)

@@ -1,0 +1,4 @@
+"""`python -m lindung …`: the same as the `lindung` command."""
+from .cli import main
+
+main()

@@ -1,0 +1,176 @@
+"""A real deployment, simulated end to end: an operator's public fork, a
+private data repository (a bare git repository here), and the daily
+workflow's own shell steps from .github/workflows/harian.yml run in order
+against them. Then every public place is searched for the personal data
+planted in a kecamatan's sheet: the public repository's tracked files and
+its whole history (what was pushed), what every step printed (the Actions
+log of a public repository is public), and site/. The row-level data must
+have gone to the private repository instead."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import KODE, ROOT, SCHEMA_DIR, SECRET, Rows
+from lindung.pull.workbook import write_workbook
+
+DAILY = ROOT / ".github" / "workflows" / "harian.yml"
+YEAR = dict(mulai=dt.date(2026, 1, 1), berlaku_sampai=dt.date(2026, 12, 31))
+
+NIK = "3371021234567890"
+CANARIES = [NIK, "3371-021234567890", "Siti Kanari Aminah", "0812-3456-7891", "081234567891",
+            "kanari@contoh.co.id", "Jl. Kenari Kanari No. 5", "Bapak Kanari Rahasia", "Toko Kanari Jaya"]
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def leaks(text: str) -> list[str]:
+    bare = {re.sub(r"\D", "", run) for run in re.findall(r"\d[\d .\-()/+]*", text)}
+    return [c for c in CANARIES if c in text or "kanari" in text.casefold()
+            or (c[0].isdigit() and re.sub(r"\D", "", c) in bare)]
+
+
+def canary_workbook(path: Path, rows: Rows) -> None:
+    """A kecamatan sheet with personal data where it belongs (NIK, Nama, the
+    extra columns an office keeps) and where it does not."""
+    from openpyxl import load_workbook
+
+    write_workbook(path, {
+        "peserta": [
+            rows.peserta(nik=NIK, nama="Siti Kanari Aminah", **YEAR),
+            rows.peserta(kelurahan="3371-021234567890", **YEAR),
+            rows.peserta(pekerjaan="081234567891", **YEAR),
+            rows.peserta(sumber_dana="donatur", id_donatur="D001", **YEAR),
+        ],
+        "donatur": [rows.donatur(id="D001", nama="Bapak Kanari Rahasia", instansi="Toko Kanari Jaya",
+                                 jenis="perorangan", tampilkan_nama="tidak")],
+        "wilayah": [rows.wilayah()],
+    }, schema_dir=SCHEMA_DIR)
+    book = load_workbook(path)
+    sheet = book["peserta"]
+    first = sheet.max_column + 1
+    extra = {"No HP": "0812-3456-7891", "Alamat": "Jl. Kenari Kanari No. 5", "Email": "kanari@contoh.co.id"}
+    for offset, (title, value) in enumerate(extra.items()):
+        sheet.cell(row=1, column=first + offset, value=title)
+        sheet.cell(row=2, column=first + offset, value=value)
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, schemas):
+    """Run the workflow's steps once; return what a test needs to look at."""
+    tmp = tmp_path_factory.mktemp("penerapan")
+    # The operator's public fork: this repository's tracked files, with their
+    # own registry/sources.csv, pushed to a remote (standing in for GitHub).
+    source = tmp / "fork"
+    for name in git("ls-files", "-z", cwd=ROOT).split("\0"):
+        if name and (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    sheets = tmp / "sheets"  # the kecamatan's own sheet: never in the repository
+    sheets.mkdir()
+    canary_workbook(sheets / f"{KODE}.xlsx", Rows(schemas))
+    (source / "registry" / "sources.csv").write_text(
+        "kode,kecamatan,kabupaten_kota,sumber\n"
+        f"33.71.01,Magelang Selatan,Kota Magelang,registry/demo/33.71.01.xlsx\n"
+        f"{KODE},Magelang Utara,Kota Magelang,{sheets / f'{KODE}.xlsx'}\n", encoding="utf-8")
+    git("init", "-q", "-b", "main", cwd=source)
+    git("-c", "user.name=operator", "-c", "user.email=operator@example.org", "add", "-A", cwd=source)
+    git("-c", "user.name=operator", "-c", "user.email=operator@example.org", "commit", "-qm", "Fork", cwd=source)
+    public_remote, data_remote = tmp / "publik.git", tmp / "data.git"
+    git("clone", "-q", "--bare", str(source), str(public_remote), cwd=tmp)
+    git("init", "-q", "--bare", "-b", "main", str(data_remote), cwd=tmp)  # the private data repository
+    runner = tmp / "runner"  # actions/checkout
+    git("clone", "-q", str(public_remote), str(runner), cwd=tmp)
+
+    values = {"secrets.LINDUNG_SECRET": SECRET, "secrets.LINDUNG_GOOGLE_CREDENTIALS": "",
+              "secrets.LINDUNG_DATA_KEY": "", "vars.LINDUNG_DATA_REPO": str(data_remote)}
+    outputs = tmp / "github_output"
+    base = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "HOME": str(tmp),
+            "GITHUB_OUTPUT": str(outputs), "GIT_CONFIG_NOSYSTEM": "1", "LANG": "C.UTF-8"}
+    workflow = yaml.safe_load(DAILY.read_text(encoding="utf-8"))
+    log, ran = [], []
+    for step in workflow["jobs"]["build"]["steps"]:
+        if "uses" in step:
+            if "upload-pages-artifact" in step["uses"]:
+                assert (runner / step["with"]["path"] / "index.html").is_file()
+            continue
+        if re.search(r"\bpip install\b", step["run"]):
+            continue  # this test's Python already has Lindung installed
+        env = {name: _expand(str(value), values) for name, value in (step.get("env") or {}).items()}
+        result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=runner, env={**base, **env},
+                                capture_output=True, text=True, timeout=300)
+        log.append(result.stdout + result.stderr)
+        ran.append(step.get("name", step["run"][:40]))
+        assert result.returncode == 0, (step.get("name"), result.stdout[-2000:], result.stderr[-2000:])
+    return dict(runner=runner, public=public_remote, data=data_remote, log="\n".join(log), ran=ran, tmp=tmp)
+
+
+def _expand(value: str, values: dict[str, str]) -> str:
+    return re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], value)
+
+
+def test_every_shell_step_of_the_daily_job_ran(deployment):
+    assert deployment["ran"] == ["Open the private data store", "Pull the kecamatan sheets", "Save the data store",
+                                 "Build the site", "Commit the published figures"]
+
+
+def test_the_row_level_data_went_to_the_private_repository(deployment):
+    data = deployment["data"]
+    files = git("ls-tree", "-r", "--name-only", "main", cwd=data).split()
+    assert f"snapshots/{KODE}/peserta.csv" in files and f"laporan/{KODE}.json" in files
+    # pseudonymised even there
+    assert leaks(git("log", "-p", "main", cwd=data)) == []
+
+
+def test_the_public_repository_and_its_history_hold_no_row_level_data(deployment):
+    public = deployment["public"]
+    history = git("log", "-p", "--all", cwd=public)
+    assert "Angka terbit" in history  # the published figures were committed and pushed
+    files = git("ls-tree", "-r", "--name-only", "main", cwd=public).split()
+    assert "site/data/kecamatan.csv" in files
+    assert not [f for f in files if re.match(r"(registry/)?(snapshots|laporan)/|data-privat/", f)]
+    assert leaks(history) == []
+
+
+def test_nothing_the_job_printed_holds_personal_data(deployment):
+    log = deployment["log"]
+    assert "Magelang Utara" in log  # the pull's lines are there
+    assert leaks(log) == []
+
+
+def test_the_site_holds_no_personal_data(deployment):
+    site = deployment["runner"] / "site"
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
+                     if p.is_file() and p.suffix in {".html", ".csv", ".json", ".xml", ".txt"})
+    assert leaks(text) == []
+
+
+def test_a_public_data_repository_is_refused(tmp_path):
+    # scripts/data-privat.sh asks GitHub, without a token, whether the
+    # repository is visible; here a stand-in curl says it is.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "curl").write_text("#!/bin/sh\nprintf 200\n")
+    (fake / "curl").chmod(0o755)
+    result = subprocess.run([str(ROOT / "scripts" / "data-privat.sh"), "ambil"], cwd=tmp_path,
+                            env={"PATH": f"{fake}:/usr/bin:/bin", "LINDUNG_DATA_REPO": "git@github.com:kota/data.git"},
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "bisa dibaca siapa saja" in result.stderr
+    assert not (tmp_path / "data-privat").exists()
+
+
+def test_a_missing_data_repository_setting_stops_the_job(tmp_path):
+    result = subprocess.run([str(ROOT / "scripts" / "data-privat.sh"), "ambil"], cwd=tmp_path,
+                            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "LINDUNG_DATA_REPO belum diisi" in result.stderr
