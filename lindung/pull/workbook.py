@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.xml.functions import tostring
 
-TABS = ("peserta", "donatur", "wilayah", "santunan")
+from ..contract import TABS
+from ..contract import load as load_contract
+
 GUIDE_TAB = "Petunjuk"
 
 # Fixed metadata and zip timestamps: openpyxl stamps "now" into
@@ -65,7 +66,7 @@ GUIDE_HEADER = ["Tab", "Kolom (judul di baris 1)", "Wajib diisi?", "Keterangan",
 
 
 def load_schema(schema_dir: Path, tab: str) -> dict[str, Any]:
-    return json.loads((Path(schema_dir) / f"{tab}.json").read_text(encoding="utf-8"))
+    return load_contract(Path(schema_dir))[tab].descriptor
 
 
 def field_choices(field: dict[str, Any]) -> list[Any] | None:
@@ -205,7 +206,7 @@ def write_workbook(path: Path, rows: dict[str, list[list]] | None = None, *,
     unknown = [t for t in rows if t not in TABS]
     if unknown:
         raise ValueError(f"tab tidak dikenal: {', '.join(unknown)}")
-    schemas = {tab: load_schema(schema_dir, tab) for tab in TABS}
+    schemas = load_contract(Path(schema_dir)).descriptors()
 
     wb = Workbook()
     wb.remove(wb.active)
