@@ -94,12 +94,69 @@ def test_actionlint_really_checks(tmp_path):
 
 def test_it_runs_every_day_at_one_in_the_morning_wib_and_on_demand(workflow):
     on = triggers(workflow)
-    assert [entry["cron"] for entry in on["schedule"]] == ["0 18 * * *"]
+    assert [entry["cron"] for entry in on["schedule"]][0] == "0 18 * * *"
     minute, hour, *rest = on["schedule"][0]["cron"].split()
     assert rest == ["*", "*", "*"]  # every day
     utc = dt.datetime(2026, 11, 22, int(hour), int(minute), tzinfo=dt.timezone.utc)  # GitHub's cron is UTC
     assert utc.astimezone(WIB).time() == dt.time(1, 0)
     assert "workflow_dispatch" in on
+
+
+def test_sheets_are_checked_every_half_hour_in_office_hours_wib(workflow):
+    [frequent] = [e["cron"] for e in triggers(workflow)["schedule"][1:]]
+    minute, hour, day, month, weekdays = frequent.split()
+    assert (minute, day, month, weekdays) == ("*/30", "*", "*", "1-5")
+    first, last = (int(h) for h in hour.split("-"))
+    start = dt.datetime(2026, 11, 23, first, 0, tzinfo=dt.timezone.utc).astimezone(WIB).time()
+    end = dt.datetime(2026, 11, 23, last, 30, tzinfo=dt.timezone.utc).astimezone(WIB).time()
+    assert (start, end) == (dt.time(7, 0), dt.time(16, 30))
+    # the frequent check deploys only when a published figure changed
+    _, _, step = one_step(workflow, r"git add -f site/data")
+    assert frequent in step["env"]["FREQUENT"]
+    _, _, upload = one_step(workflow, r"actions/upload-pages-artifact@")
+    assert "steps.figures.outputs.deploy == 'true'" in upload["if"]
+    deploy_job, _, _ = one_step(workflow, r"actions/deploy-pages@")
+    assert "needs.build.outputs.deploy == 'true'" in workflow["jobs"][deploy_job]["if"]
+
+
+def test_the_figures_step_deploys_the_daily_run_always_and_a_frequent_check_only_on_a_change(workflow, tmp_path):
+    _, _, step = one_step(workflow, r"git add -f site/data")
+    for frequent, change, deploys in (("false", "none", True), ("true", "none", False),
+                                      ("true", "date", False), ("true", "figure", True)):
+        repo = tmp_path / f"r-{frequent}-{change}"
+        (repo / "site" / "data").mkdir(parents=True)
+        (repo / "site" / "data" / "datapackage.json").write_text('{"version": "2026-11-23"}')
+        (repo / "site" / "data" / "kecamatan.csv").write_text("kode,aktif\n33.74.15,60\n")
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+               "GITHUB_OUTPUT": str(repo / "out"), "FREQUENT": frequent}
+        for args in (["init", "-q"], ["add", "-f", "site"], ["-c", "user.name=x", "-c", "user.email=x@x",
+                                                              "commit", "-qm", "awal"]):
+            subprocess.run(["git", *args], cwd=repo, check=True, env=env)
+        if change == "date":
+            (repo / "site" / "data" / "datapackage.json").write_text('{"version": "2026-11-24"}')
+        if change == "figure":
+            (repo / "site" / "data" / "kecamatan.csv").write_text("kode,aktif\n33.74.15,61\n")
+        script = step["run"].replace("git push", "true")  # no remote here
+        result = subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert f"deploy={'true' if deploys else 'false'}" in (repo / "out").read_text(), (frequent, change)
+
+
+def test_an_operator_can_pull_one_kecamatan_by_hand(workflow, tmp_path):
+    inputs = triggers(workflow)["workflow_dispatch"]["inputs"]
+    assert inputs["kecamatan"]["required"] is False
+    _, _, step = one_step(workflow, r"\blindung pull\b")
+    assert step["env"]["KECAMATAN"].replace(" ", "") == "${{inputs.kecamatan}}"  # not pasted into the script
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "lindung").write_text('#!/bin/sh\necho "$@" > "$ARGS"\n')
+    (fake / "lindung").chmod(0o755)
+    for kecamatan, expected in (("33.74.15", "pull --write-back --only 33.74.15"), ("", "pull --write-back")):
+        args = tmp_path / "args"
+        subprocess.run(["bash", "-e", "-c", step["run"]], check=True, capture_output=True, env={
+            "PATH": f"{fake}:/usr/bin:/bin", "GITHUB_OUTPUT": str(tmp_path / "out"), "ARGS": str(args),
+            "KECAMATAN": kecamatan})
+        assert args.read_text().strip() == expected
 
 
 def test_two_runs_never_overlap(workflow):
