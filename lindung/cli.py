@@ -196,6 +196,18 @@ def template_command(root: Path, out: Path | None, kode: str | None, to_google: 
     click.echo(f"Tambahkan ke registry/sources.csv: {kode},{kecamatan.nama},{kecamatan.kabupaten_nama},{url}")
 
 
+@main.command("doctor")
+@click.pass_obj
+def doctor_command(root: Path) -> None:
+    """Periksa kesiapan penerapan sebelum pengambilan pertama, satu baris per hal."""
+    from . import doctor
+
+    findings = doctor.examine(root)
+    for finding in findings:
+        click.echo(finding.line())
+    sys.exit(1 if any(f.verdict is doctor.Verdict.FAIL for f in findings) else 0)
+
+
 @main.command("serve")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port di 127.0.0.1.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
