@@ -131,6 +131,10 @@ def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> No
         click.echo(str(error), err=True)
         sys.exit(1)
     click.echo(f"{len(built.pages)} halaman ditulis ke {built.out} (data per {day.isoformat()}).")
+    if "example.org" in config.site.base_url:
+        click.echo(f"Peringatan: base_url di lindung.toml masih contoh ({config.site.base_url}); tautan kanonik, "
+                   "sitemap dan kartu bagikan menunjuk ke sana. Isi dengan alamat situs sebelum menerbitkan.",
+                   err=True)
 
 
 @main.command("check")

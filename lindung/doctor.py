@@ -12,7 +12,9 @@ secret and no cell of any sheet.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -50,6 +52,7 @@ def examine(root: Path, environ: Mapping[str, str] = os.environ) -> list[Finding
     found += _base_url(config)
     found += _secret(config, environ)
     found += _store(config)
+    found += _data_repository(environ)
     found += _google(config, environ)
     found += _daerah(config)
     found += _content(config)
@@ -90,6 +93,39 @@ def _store(config) -> list[Finding]:
     if store.exists() and not os.access(store, os.W_OK):
         return [Finding(Verdict.FAIL, f"Penyimpanan data {store} tidak bisa ditulisi.")]
     return [Finding(Verdict.OK, f"Penyimpanan data: {store} (diabaikan git).")]
+
+
+DATA_REPO_ENV = "LINDUNG_DATA_REPO"
+GITHUB_API_ENV = "LINDUNG_GITHUB_API"  # tests point it at a local stand-in
+_GITHUB_NAME = re.compile(r"^(?:git@github\.com:|https://github\.com/|ssh://git@github\.com/)([^/]+/[^/]+?)(?:\.git)?$")
+
+
+def _data_repository(environ) -> list[Finding]:
+    """The private data repository the daily workflow uses, when named here."""
+    url = (environ.get(DATA_REPO_ENV) or "").strip()
+    if not url:
+        return []
+    name = _GITHUB_NAME.match(url)
+    if name and _visible_to_anyone(environ.get(GITHUB_API_ENV) or "https://api.github.com", name.group(1)):
+        return [Finding(Verdict.FAIL, f"Repositori data {name.group(1)} bisa dibaca siapa saja; jadikan privat.")]
+    try:
+        reached = subprocess.run(["git", "ls-remote", url], capture_output=True, timeout=30,
+                                 env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        reached = False
+    if not reached:
+        return [Finding(Verdict.FAIL, f"Repositori data {DATA_REPO_ENV} tidak bisa dihubungi; periksa alamat "
+                                      "dan deploy key-nya.")]
+    return [Finding(Verdict.OK, "Repositori data privat bisa dihubungi.")]
+
+
+def _visible_to_anyone(api: str, name: str) -> bool:
+    """GitHub shows a public repository to a request without a token."""
+    try:
+        with urllib.request.urlopen(f"{api.rstrip('/')}/repos/{name}", timeout=15) as answer:
+            return answer.status == 200
+    except (OSError, ValueError):  # 404 (private or absent) and no network alike
+        return False
 
 
 def _git(root: Path, *args: str) -> str:

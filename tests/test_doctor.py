@@ -108,3 +108,43 @@ def test_a_kabupaten_without_a_daerah_row_and_demo_texts_are_warnings(healthy, f
     warnings = lines(result, "!")
     assert any("Tanpa baris di registry/daerah.csv" in w and "Cilacap" in w for w in warnings)
     assert any("Teks demo belum diganti" in w for w in warnings)
+
+
+def test_the_private_data_repository_must_be_reachable_and_private(healthy, fake_google, tmp_path):
+    import http.server
+    import threading
+
+    bare = tmp_path / "data.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    result = doctor(healthy, fake_google, LINDUNG_DATA_REPO=str(bare))
+    assert result.exit_code == 0 and "✓ Repositori data privat bisa dihubungi." in result.output
+    result = doctor(healthy, fake_google, LINDUNG_DATA_REPO=str(tmp_path / "tidak-ada.git"))
+    assert result.exit_code == 1 and any("tidak bisa dihubungi" in line for line in lines(result, "✗"))
+
+    class Public(http.server.BaseHTTPRequestHandler):  # GitHub answering 200: the repository is public
+        def do_GET(self):
+            self.send_response(200 if self.path == "/repos/pemkot/lindung-data" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Public)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = f"http://127.0.0.1:{server.server_address[1]}"
+        result = doctor(healthy, fake_google, LINDUNG_DATA_REPO="git@github.com:pemkot/lindung-data.git",
+                        LINDUNG_GITHUB_API=api)
+        assert result.exit_code == 1
+        assert "✗ Repositori data pemkot/lindung-data bisa dibaca siapa saja; jadikan privat." in result.output
+    finally:
+        server.shutdown()
+
+
+def test_a_build_with_base_url_left_at_the_example_warns(healthy, fake_google):
+    assert "base_url" not in healthy.cli("build", "--as-of", "2026-11-23").stderr
+    toml = healthy.root / "lindung.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("https://pemkot.github.io/lindung/",
+                                                             "https://lindung.example.org/"), encoding="utf-8")
+    result = healthy.cli("build", "--as-of", "2026-11-23")
+    assert result.exit_code == 0 and "Peringatan: base_url di lindung.toml masih contoh" in result.stderr
