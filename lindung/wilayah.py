@@ -9,6 +9,7 @@ that folding cannot reach. Only kelurahan of the sheet's own kecamatan match.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class Wilayah:
     kecamatan: dict[str, Kecamatan]
     aliases: dict[tuple[str, str], str]  # (parent kode, folded typed name) -> kode
     _indexes: dict[str, dict[str, Kelurahan]] = field(default_factory=dict, repr=False, compare=False)
+    _everywhere: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
 
     def match_kelurahan(self, kecamatan_kode: str, typed: object) -> Kelurahan | None:
         if typed is None or kecamatan_kode not in self.kecamatan:
@@ -65,6 +67,30 @@ class Wilayah:
                     index.setdefault(folded, by_kode[kode])
             self._indexes[kecamatan_kode] = index
         return self._indexes[kecamatan_kode]
+
+    def suggest(self, kecamatan_kode: str, typed: object, n: int = 3) -> list[str]:
+        """Official names of this kecamatan's kelurahan nearest to a name that
+        matched none, for the editor's fix text (official names are public)."""
+        if typed is None or kecamatan_kode not in self.kecamatan:
+            return []
+        names = {_fold(k.nama): k.nama for k in self.kecamatan[kecamatan_kode].kelurahan}
+        close = difflib.get_close_matches(_fold(str(typed)), list(names), n=n, cutoff=0.6)
+        return [names[c] for c in close]
+
+    def home_of(self, typed: object) -> set[str]:
+        """Kecamatan (codes) that have a kelurahan of this name or code."""
+        if typed is None:
+            return set()
+        if self._everywhere is None:
+            everywhere: dict[str, set[str]] = {}
+            for kecamatan in self.kecamatan.values():
+                for kelurahan in kecamatan.kelurahan:
+                    everywhere.setdefault(_fold(kelurahan.nama), set()).add(kecamatan.kode)
+                    everywhere.setdefault(kelurahan.kode.replace(".", ""), set()).add(kecamatan.kode)
+            object.__setattr__(self, "_everywhere", everywhere)
+        text = str(int(typed)) if isinstance(typed, float) and typed.is_integer() else str(typed)
+        digits = re.sub(r"\D", "", text)
+        return self._everywhere.get(digits if len(digits) == 10 else _fold(text), set())
 
     def names_kecamatan(self, kode: str, typed: str) -> bool:
         """Whether `typed` (from sources.csv) names the official kecamatan `kode`."""
