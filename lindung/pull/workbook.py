@@ -69,6 +69,17 @@ def load_schema(schema_dir: Path, tab: str) -> dict[str, Any]:
     return load_contract(Path(schema_dir))[tab].descriptor
 
 
+def choices_range(field: dict[str, Any], schemas: dict[str, dict[str, Any]]) -> str | None:
+    """Where a column's dropdown comes from in the workbook itself
+    (`pilihanDari` in the schema), as an A1 range: `wilayah!$A$2:$A$5000`."""
+    tab = field.get("pilihanDari")
+    if not tab:
+        return None
+    position = next(i for i, f in enumerate(schemas[tab]["fields"], start=1) if f["name"] == field["name"])
+    letter = get_column_letter(position)
+    return f"{tab}!${letter}$2:${letter}${LAST_ROW}"
+
+
 def field_choices(field: dict[str, Any]) -> list[Any] | None:
     """Dropdown values of a column: the schema enum, or ya/tidak."""
     enum = field.get("constraints", {}).get("enum")
@@ -97,7 +108,8 @@ def _width(field: dict[str, Any]) -> float:
     return max(base, longest + 4)
 
 
-def _write_data_tab(ws, tab: str, fields: list[dict[str, Any]], rows: list[list]) -> None:
+def _write_data_tab(ws, tab: str, schemas: dict[str, dict[str, Any]], rows: list[list]) -> None:
+    fields = schemas[tab]["fields"]
     for col, field in enumerate(fields, start=1):
         cell = ws.cell(row=1, column=col, value=field["title"])
         cell.font = HEADER_FONT
@@ -127,6 +139,16 @@ def _write_data_tab(ws, tab: str, fields: list[dict[str, Any]], rows: list[list]
 
     last = max(LAST_ROW, len(rows) + 1)
     for col, field in enumerate(fields, start=1):
+        source = choices_range(field, schemas)
+        if source:  # the kecamatan's own kelurahan, as listed in its wilayah tab
+            dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True, showDropDown=False,
+                                showErrorMessage=True, errorStyle="warning",
+                                errorTitle="Kelurahan tidak ada di tab wilayah",
+                                error="Pilih kelurahan/desa dari daftar (tab wilayah).")
+            letter = get_column_letter(col)
+            dv.add(f"{letter}2:{letter}{last}")
+            ws.add_data_validation(dv)
+            continue
         choices = field_choices(field)
         if not choices:
             continue
@@ -211,7 +233,7 @@ def write_workbook(path: Path, rows: dict[str, list[list]] | None = None, *,
     wb = Workbook()
     wb.remove(wb.active)
     for tab in TABS:
-        _write_data_tab(wb.create_sheet(tab), tab, schemas[tab]["fields"], rows.get(tab, []))
+        _write_data_tab(wb.create_sheet(tab), tab, schemas, rows.get(tab, []))
     _write_guide(wb.create_sheet(GUIDE_TAB), schemas)
     wb.active = 0
 
