@@ -2,8 +2,9 @@
 printed and which exit code is given. Nothing else lives here.
 
 Exit codes: 0 done; 1 the work found a problem (--strict and errors, a build
-the privacy guard stopped); 2 usage or config error; 3 `pull` ran, but a
-source has failed for longer than `stale_days` (the daily job still builds
+the privacy guard stopped); 2 usage or config error, or another run still
+holds the data store or site folder after `lock_timeout`; 3 `pull` ran, but
+a source has failed for longer than `stale_days` (the daily job still builds
 and deploys what is fresh, then turns red).
 """
 from __future__ import annotations
@@ -20,6 +21,17 @@ from . import config as config_module, jobs, privacy
 
 
 STALE = 3
+
+
+@contextmanager
+def _edge():
+    """Around a job: another run holding the lock becomes one Indonesian
+    line and exit 2, never a traceback."""
+    try:
+        yield
+    except jobs.Busy as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
 
 
 def _load(root: Path) -> config_module.Config:
@@ -63,9 +75,9 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
         _say(report.format_text(result, names[source.kode]))
 
     try:
-        with _reading_progress() as reading:
-            result = jobs.pull(config, now=now, only=set(only) or None, force=force,
-                               write_back=write_back, progress=progress, reading=reading)
+        with _edge(), _reading_progress() as reading:
+            result = jobs.pull(config, now=now, only=set(only) or None, force=force, write_back=write_back,
+                               progress=progress, reading=reading, waiting=_waiting)
     except SecretError as error:
         click.echo(f"Konfigurasi salah: {error}", err=True)
         sys.exit(2)
@@ -79,6 +91,10 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
         sys.exit(1)
     if stale:
         sys.exit(STALE)
+
+
+def _waiting(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _say(text: str) -> None:
@@ -126,7 +142,8 @@ def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> No
     config = _load(root)
     day = as_of.date() if as_of else dt.datetime.now(ZoneInfo(config.site.timezone)).date()
     try:
-        built = jobs.build(config, as_of=day, out=out)
+        with _edge():
+            built = jobs.build(config, as_of=day, out=out, waiting=_waiting)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

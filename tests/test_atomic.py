@@ -281,12 +281,12 @@ def test_a_real_build_killed_in_its_swap_keeps_the_old_site_and_the_next_build_s
         Killer(patch, 1, "after")  # the first swap step done, then dead
         with pytest.raises(Killed):
             jobs.build(config, as_of=AS_OF + dt.timedelta(days=1))
-    leftovers = sorted(p for p in os.listdir(project.root) if p.startswith(".site."))
+    leftovers = sorted(p for p in os.listdir(project.root) if p.startswith(".site.") and p != ".site.lock")
     assert leftovers, "the kill should leave something to recover"
     if swap_kind == "two renames":
         assert not project.site.exists() and files(project.root / ".site.old") == before
     jobs.build(config, as_of=AS_OF + dt.timedelta(days=2))
-    assert sorted(p for p in os.listdir(project.root) if "site" in p) == ["site"]
+    assert sorted(p for p in os.listdir(project.root) if "site" in p) == [".site.lock", "site"]
     assert "2026-11-25" in (project.site / "sitemap.xml").read_text()
 
 
@@ -304,9 +304,9 @@ def test_an_old_site_that_cannot_be_deleted_never_makes_a_later_build_fail(small
         for day in range(2):
             jobs.build(config, as_of=AS_OF + dt.timedelta(days=day), out=out)
             assert f"2026-11-{23 + day}" in (out / "sitemap.xml").read_text()
-    assert len(os.listdir(tmp_path)) > 1  # the undeletable old sites are still there, under staging names
+    assert len(os.listdir(tmp_path)) > 2  # the undeletable old sites are still there, under staging names
     jobs.build(config, as_of=AS_OF, out=out)  # deleting works again: the next run cleans up
-    assert sorted(os.listdir(tmp_path)) == ["site"]
+    assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]
 
 
 def test_read_only_folders_in_an_old_site_are_made_writable_and_deleted(tmp_path, monkeypatch):
@@ -400,4 +400,4 @@ def test_two_simultaneous_builds_never_fail_and_leave_one_whole_site(small_proje
         race(lambda: jobs.build(config, as_of=AS_OF, out=out),
              lambda: jobs.build(config, as_of=AS_OF + dt.timedelta(days=1), out=out))
         assert files(out) in (days[0], days[1])
-        assert sorted(os.listdir(tmp_path)) == ["site"]
+        assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]

@@ -151,7 +151,7 @@ class Scene:
         self.assert_whole_snapshots()
         assert sorted(os.listdir(self.config.snapshot_dir)) == [KODE, KODE_2]
         assert sorted(os.listdir(self.config.laporan_dir)) == [f"{KODE}.json", f"{KODE_2}.json"]
-        assert sorted(p for p in os.listdir(project.root) if "site" in p) == ["site"]
+        assert sorted(p for p in os.listdir(project.root) if "site" in p) == [".site.lock", "site"]
 
 
 def timed(function) -> float:
