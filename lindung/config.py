@@ -292,26 +292,35 @@ def _environment(environ: Mapping[str, str], problems: list[str]) -> dict[str, o
             continue
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
         if variable.kind == "number":
-            try:
-                value = float(raw)
-            except ValueError:
-                value = math.nan
-            low = variable.minimum
-            if not math.isfinite(value) or (low is not None and (value < low or (variable.above_minimum
-                                                                                  and value == low))):
-                bound = "" if low is None else f" {'lebih dari' if variable.above_minimum else 'paling sedikit'} {low:g}"
-                problems.append(f"Variabel lingkungan {name} harus angka{bound} ({variable.unit}), "
+            value = _number(raw, variable)
+            if value is None:
+                problems.append(f"Variabel lingkungan {name} harus angka{_bound(variable)} ({variable.unit}), "
                                 f"bukan “{shown}”.")
                 continue
             found[name] = value
-        elif variable.kind == "url":
-            if problem := _url(raw):
-                problems.append(f"Variabel lingkungan {name} {problem[:-1]}, bukan “{shown}”.")
-                continue
-            found[name] = raw
+        elif variable.kind == "url" and (problem := _url(raw)):
+            problems.append(f"Variabel lingkungan {name} {problem[:-1]}, bukan “{shown}”.")
         else:
             found[name] = raw
     return found
+
+
+def _number(raw: str, variable: Variable) -> float | None:
+    """`raw` as a number within the variable's range, or None."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    low = variable.minimum
+    if not math.isfinite(value) or (low is not None and value < low) or (variable.above_minimum and value == low):
+        return None
+    return value
+
+
+def _bound(variable: Variable) -> str:
+    if variable.minimum is None:
+        return ""
+    return f" {'lebih dari' if variable.above_minimum else 'paling sedikit'} {variable.minimum:g}"
 
 
 _TYPES = {"integer": "bilangan bulat", "number": "angka", "date": "tanggal (YYYY-MM-DD)"}

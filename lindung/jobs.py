@@ -53,7 +53,8 @@ def _locked(lock_file: Path, what: str, folder: Path, timeout: float,
             lock.acquire(timeout=0)
         except filelock.Timeout:
             if waiting:
-                waiting(f"{what} {folder} sedang dipakai proses Lindung lain; menunggu paling lama {timeout:g} detik…")
+                waiting(f"{what} {folder} sedang dipakai proses Lindung lain; "
+                        f"menunggu paling lama {timeout:g} detik…")
             lock.acquire(timeout=timeout)
     except filelock.Timeout:  # an OSError subclass: say it before the CLI reads it as a disk problem
         raise Busy(what, folder, timeout) from None
