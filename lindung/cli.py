@@ -2,13 +2,18 @@
 printed and which exit code is given. Nothing else lives here.
 
 Exit codes: 0 done; 1 the work found a problem (--strict and errors, a build
-the privacy guard stopped); 2 usage or config error; 3 `pull` ran, but a
-source has failed for longer than `stale_days` (the daily job still builds
-and deploys what is fresh, then turns red).
+the privacy guard stopped); 2 usage or config error, or another run still
+holds the data store or site folder after `lock_timeout`; 3 `pull` ran, but
+a source has failed for longer than `stale_days` (the daily job still builds
+and deploys what is fresh, then turns red); 4 a folder could not be written
+(disk full, read-only, no permission): every snapshot and the site are each
+still whole, old or new, and the next run starts clean.
 """
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +25,48 @@ from . import config as config_module, jobs, privacy
 
 
 STALE = 3
+CANNOT_WRITE = 4
+
+# An OSError from writing, said for an operator: what happened, what to do.
+_DISK = {
+    errno.ENOSPC: ("disk penuh", "kosongkan ruang disk"),
+    errno.EDQUOT: ("kuota disk habis", "kosongkan ruang disk atau naikkan kuotanya"),
+    errno.EROFS: ("sistem berkasnya hanya-baca", "pakai folder yang bisa ditulis"),
+    errno.EACCES: ("tidak ada izin", "periksa pemilik dan izin folder itu"),
+    errno.EPERM: ("tidak ada izin", "periksa pemilik dan izin folder itu"),
+    errno.EEXIST: ("sebagian jalurnya berkas, bukan folder", "pindahkan berkas itu atau pilih folder lain"),
+    errno.ENOTDIR: ("sebagian jalurnya berkas, bukan folder", "pindahkan berkas itu atau pilih folder lain"),
+}
+
+
+@contextmanager
+def _edge(folder: Path, kept: str = " Situs dan snapshot yang sudah ada tetap utuh."):
+    """Around a job: another run holding the lock (exit 2) and a folder that
+    cannot be written (exit 4) become one Indonesian line, never a
+    traceback. The line names the folder, never what was being written."""
+    try:
+        yield
+    except jobs.Busy as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:
+        what, fix = _DISK.get(error.errno, ("kesalahan sistem berkas", "periksa disk dan folder itu"))
+        code = errno.errorcode.get(error.errno, "?")
+        click.echo(f"Tidak bisa menulis ke {_folder(error, folder)}: {what} ({code}); {fix}, lalu jalankan "
+                   f"lagi.{kept}", err=True)
+        sys.exit(CANNOT_WRITE)
+
+
+def _folder(error: OSError, folder: Path) -> Path:
+    """The folder to name: the job's own when the failing path is it, in it
+    or beside it (staging folders, the lock), else the failing path's folder."""
+    if not error.filename:
+        return folder
+    path = Path(os.fsdecode(error.filename)).absolute()
+    folder = folder.absolute()
+    if path in (folder, folder.parent) or folder.parent in path.parents:
+        return folder
+    return path if path.is_dir() else path.parent
 
 
 def _load(root: Path) -> config_module.Config:
@@ -63,9 +110,9 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
         _say(report.format_text(result, names[source.kode]))
 
     try:
-        with _reading_progress() as reading:
-            result = jobs.pull(config, now=now, only=set(only) or None, force=force,
-                               write_back=write_back, progress=progress, reading=reading)
+        with _edge(config.store_dir), _reading_progress() as reading:
+            result = jobs.pull(config, now=now, only=set(only) or None, force=force, write_back=write_back,
+                               progress=progress, reading=reading, waiting=_waiting)
     except SecretError as error:
         click.echo(f"Konfigurasi salah: {error}", err=True)
         sys.exit(2)
@@ -79,6 +126,10 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
         sys.exit(1)
     if stale:
         sys.exit(STALE)
+
+
+def _waiting(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _say(text: str) -> None:
@@ -126,7 +177,8 @@ def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> No
     config = _load(root)
     day = as_of.date() if as_of else dt.datetime.now(ZoneInfo(config.site.timezone)).date()
     try:
-        built = jobs.build(config, as_of=day, out=out)
+        with _edge(out or config.root / "site"):
+            built = jobs.build(config, as_of=day, out=out, waiting=_waiting)
     except BuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -181,7 +233,8 @@ def template_command(root: Path, out: Path | None, kode: str | None, to_google: 
         raise click.UsageError("Sebutkan OUT.xlsx, atau --google (dengan --kecamatan), salah satu saja.")
     rows = {"wilayah": [[k.nama] for k in config.wilayah.kecamatan[kode].kelurahan]} if kode else {}
     if not to_google:
-        workbook.write_workbook(out, rows, schema_dir=config.schema_dir)
+        with _edge(out.parent, kept=""):
+            workbook.write_workbook(out, rows, schema_dir=config.schema_dir)
         click.echo(f"Workbook kosong ditulis ke {out}.")
         return
     if not kode:

@@ -4,20 +4,27 @@
 kecamatan and where their sheets are; `registry/daerah.csv` what belongs to a
 kabupaten/kota (its local program, rate and APBD quota); `registry/iuran.csv`
 the national contribution rates with the period each holds for. The CSVs are
-validated with their Frictionless schemas in registry/schema/. Anything wrong
-raises `ConfigError` with every problem found, so the operator fixes them in
-one go.
+validated with their Frictionless schemas in registry/schema/. Every setting
+of lindung.toml (its sections, keys, types and ranges) and every environment
+variable Lindung reads (`ENVIRONMENT`) is checked here too, before anything
+runs. Anything wrong raises `ConfigError` with every problem found, so the
+operator fixes them in one go.
 """
 from __future__ import annotations
 
 import csv
-import json
-import os
 import datetime as dt
+import errno
+import io
+import json
+import math
+import os
+import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frictionless import Resource, Schema
 
@@ -32,18 +39,35 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "bukan nama zona waktu yang dikenal (contoh: Asia/Jakarta)."
+    return None
+
+
+def _url(value: str) -> str | None:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        return "harus alamat lengkap yang diawali http:// atau https:// (contoh: https://lindung.example.org/)."
+    return None
+
+
+# Each setting's type is its annotation; metadata adds a lower bound ("min")
+# or a check of its own ("check": value -> problem or None).
 @dataclass(frozen=True)
 class Site:
     title: str = "Lindung"
     description: str = "Perlindungan BPJS Ketenagakerjaan bagi pekerja rentan di Jawa Tengah"
-    base_url: str = "http://localhost:8000/"
-    timezone: str = "Asia/Jakarta"
+    base_url: str = field(default="http://localhost:8000/", metadata={"check": _url})
+    timezone: str = field(default="Asia/Jakarta", metadata={"check": _timezone})
 
 
 @dataclass(frozen=True)
 class PullSettings:
-    workers: int = 4  # sheets read at once
-    stale_days: int = 7  # a source failing longer than this makes `pull` exit non-zero
+    workers: int = field(default=4, metadata={"min": 1})  # sheets read at once
+    # a source failing longer than this makes `pull` exit non-zero
+    stale_days: int = field(default=7, metadata={"min": 0})
 
 
 @dataclass(frozen=True)
@@ -54,7 +78,46 @@ class StoreSettings:
     path: str = "registry"
 
 
+@dataclass(frozen=True)
+class JobSettings:
+    # Seconds a pull or build waits for another run on the same data store or
+    # site to finish, before it gives up (exit 2).
+    lock_timeout: float = field(default=60.0, metadata={"min": 0})
+
+
+SECTIONS = {"site": Site, "pull": PullSettings, "store": StoreSettings, "jobs": JobSettings}
+
 STORE_ENV = "LINDUNG_STORE"  # overrides [store] path, e.g. in the daily workflow
+LOCK_TIMEOUT_ENV = "LINDUNG_LOCK_TIMEOUT"  # overrides [jobs] lock_timeout
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable Lindung reads, and what it may hold."""
+    kind: str  # "number", "url" or "text" (anything)
+    minimum: float | None = None
+    above_minimum: bool = False  # the minimum itself is not allowed
+    unit: str = ""
+
+
+# Every environment variable read anywhere in lindung/, checked before anything
+# runs; an empty one counts as unset. The LINDUNG_GOOGLE_* ones are read (and
+# parsed again) by lindung/pull/sources/google.py; checking them here means a
+# typo stops the run with the variable's name instead of failing every sheet.
+# LINDUNG_SECRET and the Google credentials are checked where they are used,
+# before any sheet is read.
+ENVIRONMENT = {
+    STORE_ENV: Variable("text"),
+    LOCK_TIMEOUT_ENV: Variable("number", minimum=0, unit="detik"),
+    "LINDUNG_GOOGLE_TIMEOUT": Variable("number", minimum=0, above_minimum=True, unit="detik"),
+    "LINDUNG_GOOGLE_PER_MINUTE": Variable("number", minimum=0, unit="permintaan per menit; 0 = tanpa jeda"),
+    "LINDUNG_GOOGLE_MAX_WAIT": Variable("number", minimum=0, unit="detik"),
+    "LINDUNG_GOOGLE_BACKOFF": Variable("number", minimum=0, unit="detik"),
+    "LINDUNG_GOOGLE_API_ROOT": Variable("url"),
+    "LINDUNG_GOOGLE_FOLDER_ID": Variable("text"),
+    "LINDUNG_DATA_REPO": Variable("text"),  # lindung doctor: the private data repository
+    "LINDUNG_GITHUB_API": Variable("url"),  # lindung doctor, in tests: a stand-in for GitHub's API
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +159,7 @@ class Config:
     site: Site
     pull: PullSettings
     store: StoreSettings
+    jobs: JobSettings
     sources: tuple[Source, ...]
     daerah: dict[str, Daerah]
     iuran: tuple[Iuran, ...]
@@ -137,14 +201,13 @@ class Config:
 def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
     root = root.resolve()
     problems: list[str] = []
-    settings = _read_toml(root / "lindung.toml", problems)
-    site = Site(**{k: v for k, v in settings.get("site", {}).items() if k in Site.__dataclass_fields__})
-    pull = PullSettings(**{k: v for k, v in settings.get("pull", {}).items()
-                           if k in PullSettings.__dataclass_fields__})
-    store = StoreSettings(**{k: v for k, v in settings.get("store", {}).items()
-                             if k in StoreSettings.__dataclass_fields__})
-    if environ.get(STORE_ENV):
-        store = StoreSettings(environ[STORE_ENV])
+    settings = _settings(_read_toml(root / "lindung.toml", problems), problems)
+    environment = _environment(environ, problems)
+    site, pull, store, jobs = (settings[name] for name in ("site", "pull", "store", "jobs"))
+    if STORE_ENV in environment:
+        store = StoreSettings(environment[STORE_ENV])
+    if LOCK_TIMEOUT_ENV in environment:
+        jobs = JobSettings(environment[LOCK_TIMEOUT_ENV])
     if not site.base_url.endswith("/"):
         site = Site(site.title, site.description, site.base_url + "/", site.timezone)
     registry = root / "registry"
@@ -165,7 +228,101 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
                   _read_table(registry / "iuran.csv", registry / "schema" / "iuran.json", problems, optional=True))
     if problems:
         raise ConfigError(problems)
-    return Config(root, site, pull, store, sources, daerah, iuran, areas)
+    return Config(root, site, pull, store, jobs, sources, daerah, iuran, areas)
+
+
+def _show(value: object) -> str:
+    """A setting's value as it is written in lindung.toml."""
+    return json.dumps(value, ensure_ascii=False, default=str)[:60]
+
+
+_KINDS = {"str": "teks dalam tanda kutip", "int": "bilangan bulat tanpa tanda kutip",
+          "float": "angka tanpa tanda kutip"}
+
+
+def _problem(setting, value: object) -> str | None:
+    """What is wrong with `value` for this dataclass field, or None."""
+    kind = setting.type
+    if kind == "str":
+        fits = isinstance(value, str) and value.strip() != ""
+    elif kind == "int":
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not fits:
+        return f"harus {_KINDS[kind]} (contoh: {setting.name} = {_show(setting.default)})."
+    minimum = setting.metadata.get("min")
+    if minimum is not None and value < minimum:
+        return f"tidak boleh kurang dari {minimum}."
+    check: Callable[[str], str | None] | None = setting.metadata.get("check")
+    return check(value) if check else None
+
+
+def _settings(table: dict, problems: list[str]) -> dict[str, object]:
+    """Each section of lindung.toml as its dataclass; an unknown section or
+    key, a wrong type or a value out of range is a problem naming it."""
+    for section, value in table.items():
+        if section not in SECTIONS:
+            problems.append(f"lindung.toml: bagian [{section}] tidak dikenal; yang ada: "
+                            f"{', '.join(f'[{name}]' for name in SECTIONS)}.")
+        elif not isinstance(value, dict):
+            problems.append(f"lindung.toml: {section} harus berupa bagian [{section}], bukan satu nilai.")
+    made = {}
+    for section, kind in SECTIONS.items():
+        given = table.get(section)
+        known = {setting.name: setting for setting in fields(kind)}
+        values = {}
+        for key, value in (given.items() if isinstance(given, dict) else ()):
+            if key not in known:
+                problems.append(f"lindung.toml: [{section}] {key} tidak dikenal; yang ada di [{section}]: "
+                                f"{', '.join(known)}.")
+            elif problem := _problem(known[key], value):
+                problems.append(f"lindung.toml: [{section}] {key} = {_show(value)}: {problem}")
+            else:
+                values[key] = value
+        made[section] = kind(**values)
+    return made
+
+
+def _environment(environ: Mapping[str, str], problems: list[str]) -> dict[str, object]:
+    """The environment variables in ENVIRONMENT that are set, parsed; a
+    value that does not fit is a problem naming the variable."""
+    found: dict[str, object] = {}
+    for name, variable in ENVIRONMENT.items():
+        raw = (environ.get(name) or "").strip()
+        if not raw:
+            continue
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        if variable.kind == "number":
+            value = _number(raw, variable)
+            if value is None:
+                problems.append(f"Variabel lingkungan {name} harus angka{_bound(variable)} ({variable.unit}), "
+                                f"bukan “{shown}”.")
+                continue
+            found[name] = value
+        elif variable.kind == "url" and (problem := _url(raw)):
+            problems.append(f"Variabel lingkungan {name} {problem[:-1]}, bukan “{shown}”.")
+        else:
+            found[name] = raw
+    return found
+
+
+def _number(raw: str, variable: Variable) -> float | None:
+    """`raw` as a number within the variable's range, or None."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    low = variable.minimum
+    if not math.isfinite(value) or (low is not None and value < low) or (variable.above_minimum and value == low):
+        return None
+    return value
+
+
+def _bound(variable: Variable) -> str:
+    if variable.minimum is None:
+        return ""
+    return f" {'lebih dari' if variable.above_minimum else 'paling sedikit'} {variable.minimum:g}"
 
 
 _TYPES = {"integer": "bilangan bulat", "number": "angka", "date": "tanggal (YYYY-MM-DD)"}
@@ -195,30 +352,58 @@ def _explain(error, field) -> str:
     return f"tidak sesuai skema ({error.type})."
 
 
+def _read_text(path: Path, shown: str, problems: list[str], resave: str) -> str | None:
+    """A settings file as text, or None with the problem said. A UTF-8
+    byte-order mark (Excel's "CSV UTF-8", Notepad) is dropped; any other
+    encoding (Excel's plain "CSV" is Windows-1252) is refused by name."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(f"{shown} tidak bisa dibaca ({errno.errorcode.get(error.errno, error.errno)}); "
+                        "periksa izin berkasnya.")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        problems.append(f"{shown} bukan teks UTF-8 (baris {line}). {resave}")
+        return None
+
+
 def _read_toml(path: Path, problems: list[str]) -> dict:
     if not path.exists():
         return {}
+    text = _read_text(path, path.name, problems, "Simpan ulang berkas ini dengan pengodean UTF-8.")
+    if text is None:
+        return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.append(f"{path.name}: {error}")
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        at = f" di baris {where[1]}, kolom {where[2]}" if where else ""
+        problems.append(f"{path.name}: penulisan TOML salah{at}; periksa tanda kutip, tanda = dan "
+                        "nama bagian dalam [kurung siku].")
         return {}
 
 
 def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bool = False) -> list[dict]:
     """Rows of a registry CSV, typed by its schema; problems appended, not raised."""
+    shown = path.relative_to(path.parents[1]).as_posix()
     if not path.exists():
         if not optional:
-            problems.append(f"{path.relative_to(path.parents[1])} tidak ditemukan.")
+            problems.append(f"{shown} tidak ditemukan.")
+        return []
+    text = _read_text(path, shown, problems, "Berkas ini mungkin disimpan Excel sebagai “CSV (Comma "
+                      "delimited)”; simpan ulang sebagai “CSV UTF-8 (Comma delimited)”, lalu coba lagi.")
+    if text is None:
         return []
     schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), [])
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
     expected = [f.name for f in schema.fields]
     if header != expected:
         problems.append(f"{path.name}: kolomnya harus persis {','.join(expected)} (sekarang {','.join(header)}).")
         return []
-    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8")
+    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8-sig")
     report = resource.validate()
     fields = {f.name: f for f in schema.fields}
     for error in report.tasks[0].errors:
@@ -230,5 +415,5 @@ def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bo
         problems.append(f"{', '.join(where)}: {_explain(error, fields.get(getattr(error, 'field_name', None)))}")
     if not report.valid:
         return []
-    with Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8") as table:
+    with Resource(path=path.name, basepath=str(path.parent), schema=schema, encoding="utf-8-sig") as table:
         return [{k: row[k] for k in expected} for row in table.row_stream]

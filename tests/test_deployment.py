@@ -98,7 +98,8 @@ def deployment(tmp_path_factory, schemas):
               "secrets.LINDUNG_DATA_KEY": "", "vars.LINDUNG_DATA_REPO": str(data_remote), "inputs.kecamatan": ""}
     outputs = tmp / "github_output"
     base = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "HOME": str(tmp),
-            "GITHUB_OUTPUT": str(outputs), "GIT_CONFIG_NOSYSTEM": "1", "LANG": "C.UTF-8"}
+            "GITHUB_OUTPUT": str(outputs), "GIT_CONFIG_NOSYSTEM": "1", "LANG": "C.UTF-8",
+            "PYTHONPATH": str(ROOT)}  # the code under test, whatever else is installed
     workflow = yaml.safe_load(DAILY.read_text(encoding="utf-8"))
     log, ran = [], []
     for step in workflow["jobs"]["build"]["steps"]:

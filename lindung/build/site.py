@@ -3,13 +3,13 @@
 `build` renders every page into a staging folder beside the output, writes
 the published data, sitemap, robots.txt and the search index, runs the
 privacy guard over every file (and over the decoded search index), and only
-then swaps the staging folder in. A failed build, or one the
-guard stops, leaves the last site in place. Nothing here reads a clock or the
+then swaps the staging folder in, in one step (lindung.store.atomic). A
+failed build, a killed one, or one the guard stops, leaves the last site in
+place, whole. Nothing here reads a clock or the
 network: the same inputs give byte-identical output.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import privacy
+from ..store import atomic
 from . import charts, kalkulator, published, search
 from .aggregate import Figures, rank
 from ..config import Config
@@ -124,9 +125,7 @@ def build(config: Config, figures: Figures, out: Path) -> list[Page]:
     programs, texts = load_content(config)
     page_list = pages(config, figures, programs, texts)
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+    staging = atomic.staging(out, mode=0o755)  # a web server must read it
     try:
         _write_pages(config, figures, page_list, programs, staging)
         published.write(staging / "data", config, figures)
@@ -136,12 +135,18 @@ def build(config: Config, figures: Figures, out: Path) -> list[Page]:
         if findings:
             raise BuildError("Pemeriksa privasi menghentikan build; situs lama tetap dipakai:\n"
                              + "\n".join(f"  {f}" for f in findings))
-        _swap(staging, out)
+        atomic.replace(staging, out)
     except search.SearchError as error:
         raise BuildError(str(error)) from error
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        atomic.remove(staging)  # a failed build's half; after the swap, nothing is left there
     return page_list
+
+
+def recover(out: Path) -> None:
+    """What a killed build left beside `out`: staging folders are removed, a
+    retired site without its live one is put back. Under the build's lock."""
+    atomic.recover(out.resolve().parent, out.resolve().name)
 
 
 def _scan_index(staging: Path) -> list[str]:
@@ -189,11 +194,3 @@ def _write_sitemap(config, figures, page_list, staging: Path) -> None:
     (staging / "robots.txt").write_text(
         f"User-agent: *\nAllow: /\nSitemap: {config.site.base_url}sitemap.xml\n", encoding="utf-8")
 
-
-def _swap(staging: Path, out: Path) -> None:
-    retired = out.with_name(f".{out.name}.old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if out.exists():
-        os.replace(out, retired)
-    os.replace(staging, out)
-    shutil.rmtree(retired, ignore_errors=True)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from typing import Any
 
 from .. import privacy
+from . import atomic
 
 OK, STRUCTURE, UNREADABLE = "ok", "struktur", "gagal_baca"
 ERROR, WARNING = "kesalahan", "peringatan"
@@ -149,12 +151,20 @@ class LeakError(Exception):
 def write(directory: Path, report: Report) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{report.kode}.json"
-    staging = path.with_suffix(".json.tmp")
     text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if privacy.scan_lines(path.name, text.splitlines()):  # messages never quote a cell: a bug if this fires
         raise LeakError(f"Laporan {report.kode} memuat data berbentuk data pribadi; tidak ditulis.")
-    staging.write_text(text, encoding="utf-8")
-    staging.replace(path)
+    atomic.write_text(path, text)  # a reader sees the old report or the new one, never half
+
+
+# The staging file of versions before lindung.store.atomic: `<kode>.json.tmp`.
+_LEGACY_STAGING = re.compile(r".+\.json\.tmp")
+
+
+def recover(directory: Path) -> None:
+    """Remove the staging files a killed pull left (they are never read:
+    only `*.json` is). Under the pull's lock."""
+    atomic.recover(directory, extra=_LEGACY_STAGING)
 
 
 def read(directory: Path, kode: str) -> Report | None:

@@ -5,7 +5,8 @@ contract keeps (`simpan` in registry/schema/), and meta.json (when it was
 taken, its content hash, the row errors that belong to this content). The
 format is read by the build and written by the pull; what goes into it is
 decided on the pull side (lindung.pull.minimise). A folder is replaced whole
-(written beside it, then renamed), so a crash never leaves half of one.
+(written beside it, then swapped in by lindung.store.atomic), so neither a
+crash nor a reader ever finds it missing or half-written.
 """
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
-import tempfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..contract import TABS, Contract
+from . import atomic
 
 
 @dataclass
@@ -36,8 +37,7 @@ class Snapshot:
 
 
 def write(directory: Path, snapshot: Snapshot, contract: Contract) -> None:
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    staging = atomic.staging(directory)
     try:
         for tab in TABS:
             columns = contract.stored_columns(tab)
@@ -48,13 +48,20 @@ def write(directory: Path, snapshot: Snapshot, contract: Contract) -> None:
                     writer.writerow([_to_text(row.get(c)) for c in columns])
         (staging / "meta.json").write_text(
             json.dumps(snapshot.meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-        retired = directory.with_name(f".{directory.name}.old")
-        if directory.exists():
-            os.replace(directory, retired)
-        os.replace(staging, directory)
-        shutil.rmtree(retired, ignore_errors=True)
+        atomic.replace(staging, directory)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        atomic.remove(staging)  # a failed write's half; after a swap, nothing is left there
+
+
+# Staging folders of versions before lindung.store.atomic: `.<kode>.` + mkdtemp's 8 characters.
+_LEGACY_STAGING = re.compile(r"\.\d\d(\.\d\d)*\.\w{8}")
+
+
+def recover(root: Path) -> None:
+    """What a killed pull left among the snapshots: a snapshot found only in
+    its retired folder is put back as the last good one; half-written
+    staging folders are removed. Under the pull's lock."""
+    atomic.recover(root, extra=_LEGACY_STAGING)
 
 
 def content_hash(snapshot: Snapshot, contract: Contract) -> str:
@@ -68,27 +75,47 @@ def content_hash(snapshot: Snapshot, contract: Contract) -> str:
 
 
 def read(directory: Path, contract: Contract) -> Snapshot | None:
-    if not (directory / "meta.json").exists():
+    """The snapshot in `directory`, one version whole: a pull may swap the
+    folder while a build reads it, so a read that saw the swap is done again."""
+    for _ in range(5):
+        before = _identity(directory)
+        try:
+            found = _read_once(directory, contract)
+        except FileNotFoundError:  # its retired copy was deleted as we read it
+            continue
+        if _identity(directory) == before:
+            return found
+    return _read_once(directory, contract)
+
+
+def _identity(directory: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(atomic.readable(directory))
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_ctime_ns  # ctime too: an inode number is reused
+
+
+def _read_once(directory: Path, contract: Contract) -> Snapshot | None:
+    folder = atomic.readable(directory)
+    if not (folder / "meta.json").exists():
         return None
     types = contract.stored_types()
     tables = {}
     for tab in TABS:
-        path = directory / f"{tab}.csv"
+        path = folder / f"{tab}.csv"
         if not path.exists():
             tables[tab] = []
             continue
         with open(path, newline="", encoding="utf-8") as handle:
             tables[tab] = [{k: _from_text(types.get(k, "string"), v) for k, v in row.items()}
                            for row in csv.DictReader(handle)]
-    meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return Snapshot(directory.name, tables, meta)
 
 
 def read_all(root: Path, contract: Contract) -> dict[str, Snapshot]:
-    if not root.exists():
-        return {}
-    found = (read(path, contract) for path in sorted(root.iterdir())
-             if path.is_dir() and not path.name.startswith("."))
+    found = (read(path, contract) for path in atomic.folders(root))
     return {snapshot.kode: snapshot for snapshot in found if snapshot}
 
 
