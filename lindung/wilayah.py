@@ -107,7 +107,7 @@ def _fold(name: str) -> str:
 
 def load(directory: Path) -> Wilayah:
     def rows(name: str) -> list[dict[str, str]]:
-        with open(directory / name, newline="", encoding="utf-8") as handle:
+        with open(directory / name, newline="", encoding="utf-8-sig") as handle:  # alias.csv may come from Excel
             return list(csv.DictReader(handle))
 
     kabupaten = {row["code"]: row["name"] for row in rows("regencies.csv")}

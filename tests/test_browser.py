@@ -83,7 +83,10 @@ def open_page(context, url: str, expect_status: int = 200):
             problems.append(f"console {message.type}: {message.text}")
     page.on("console", console)
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
+    # ERR_ABORTED is a request the browser dropped because the page navigated
+    # away (a search result clicked while the favicon loads), not a broken one.
+    page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") else
+            problems.append(f"request failed: {r.url} {r.failure}"))
 
     def response(r):
         if r.status >= 400 and not (r.request.resource_type == "document" and r.status == expect_status):

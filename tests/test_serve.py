@@ -76,3 +76,25 @@ def test_the_cli_has_a_serve_command():
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--port" in result.output and "--as-of" in result.output
+
+
+def test_a_build_locked_by_another_run_or_an_unwritable_disk_is_said_without_a_traceback(project, monkeypatch):
+    import errno
+
+    import filelock
+
+    logs = []
+    with Server(project, port=0, as_of=AS_OF, interval=0.1, log=logs.append) as server:
+        monkeypatch.setenv("LINDUNG_LOCK_TIMEOUT", "0.2")
+        with filelock.FileLock(project / ".site.lock"):  # another `lindung build` of the same site
+            assert server.rebuild() is False
+        assert "sedang dipakai proses Lindung lain" in logs[-1] and "Traceback" not in logs[-1]
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        from lindung.build import site
+        monkeypatch.setattr(site, "_write_pages", full)
+        assert server.rebuild() is False
+        assert logs[-1].startswith("Tidak bisa menulis situs") and "Traceback" not in logs[-1]
+        assert get(server.url)[0] == 200  # the last site is still served

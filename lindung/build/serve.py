@@ -118,8 +118,11 @@ class Server:
         except config_module.ConfigError as error:
             self.log("Konfigurasi salah; situs lama tetap disajikan:\n" + "\n".join(f"  {p}" for p in error.problems))
             ok = False
-        except BuildError as error:
+        except (BuildError, jobs.Busy) as error:
             self.log(str(error))
+            ok = False
+        except OSError as error:  # a full disk or an unwritable folder: said, not a traceback
+            self.log(f"Tidak bisa menulis situs ({error.strerror}); situs lama tetap disajikan.")
             ok = False
         except Exception:  # noqa: BLE001 - a template error must not stop the preview
             self.log("Build gagal; situs lama tetap disajikan:\n" + traceback.format_exc(limit=3))
