@@ -36,7 +36,7 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 from ..cells import normalise
 from ..workbook import field_choices, guide_rows, load_schema
 from ...store.report import SHEET_HEADER
-from . import RawWorkbook, SourceError
+from . import NOT_ISOLATED, RawWorkbook, SourceError, failure
 from .google_transport import (  # noqa: F401  (the two ENV_ names are part of this module's interface)
     ENV_CREDENTIALS_FILE, ENV_CREDENTIALS_JSON, RATE_LIMIT_REASONS, AuthorizedRootedSession, Pacer,
     QuotaHTTPClient, RootedSession, load_key, number_setting,
@@ -221,6 +221,20 @@ class GoogleClient:
                 tabs = self._read_by_metadata(key)
         return RawWorkbook(tabs=tabs, modified=self._modified.get(key))
 
+    def read_each(self, keys: Iterable[str], *, workers: int = 4) -> Iterator[tuple[str, RawWorkbook | SourceError]]:
+        """Read several sheets at once and yield (key, workbook or the error of
+        that sheet alone) as each read finishes, so a caller can write one
+        sheet's result while the slowest is still being read. Leaving the loop
+        early cancels the reads not yet started."""
+        keys = list(dict.fromkeys(keys))
+        pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lindung-google")
+        try:
+            futures = {pool.submit(self._read_isolated, key): key for key in keys}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def read_many(
         self,
         keys: Iterable[str],
@@ -228,25 +242,23 @@ class GoogleClient:
         workers: int = 4,
         progress: Callable[[str], None] | None = None,
     ) -> dict[str, RawWorkbook | SourceError]:
-        """Read several sheets at once; each result is a workbook or the error
-        of that sheet alone. `progress(key)` is called as each one finishes."""
+        """`read_each`, gathered in the order of `keys`; `progress(key)` is
+        called as each one finishes."""
         keys = list(dict.fromkeys(keys))
         results: dict[str, RawWorkbook | SourceError] = {}
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lindung-google") as pool:
-            futures = {pool.submit(self.read, key): key for key in keys}
-            for future in as_completed(futures):
-                key = futures[future]
-                try:
-                    results[key] = future.result()
-                except SourceError as err:
-                    results[key] = err
-                except Exception as err:  # a bug in one sheet's path must not sink the pull
-                    results[key] = SourceError(
-                        "galat", f"Kesalahan tak terduga saat membaca sheet ({type(err).__name__}: {err})."
-                    )
-                if progress is not None:
-                    progress(key)
+        for key, result in self.read_each(keys, workers=workers):
+            results[key] = result
+            if progress is not None:
+                progress(key)
         return {key: results[key] for key in keys}
+
+    def _read_isolated(self, key: str) -> RawWorkbook | SourceError:
+        try:
+            return self.read(key)
+        except NOT_ISOLATED:
+            raise
+        except BaseException as err:  # one sheet's unexpected failure must not sink the pull
+            return failure(err)
 
     # -- writing ---------------------------------------------------------
 
@@ -484,7 +496,9 @@ class GoogleClient:
                                "Coba tarik lagi nanti.", details)
         if error.get("code") == -1:
             return SourceError("rusak", f"Google menjawab {status} dengan isi yang tidak bisa dibaca.", details)
-        return SourceError("ditolak", f"Google menolak permintaan untuk {where} ({status}): {message}", details)
+        # Google's own message is English and may name anything: it stays in `details`, never in the reason.
+        return SourceError("ditolak", f"Google menolak permintaan untuk {where} (kode {status}). Periksa kunci sheet "
+                           f"di registry/sources.csv dan apakah sheet dibagikan ke {email}, lalu coba lagi.", details)
 
     def _quota_error(self, details: dict[str, Any]) -> SourceError:
         return SourceError(
