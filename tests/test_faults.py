@@ -40,6 +40,7 @@ from fake_google import FakeGoogle, fake_google  # noqa: F401  (fixture)
 from hostile import MIB, Repeated, SHEET_HEAD, SHEET_TAIL, patched, sheet, write_zip, xlsx
 from lindung.contract import TABS
 from lindung.pull import run
+from lindung.pull import sources
 from lindung.pull.sources import local
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -514,6 +515,115 @@ def test_a_reader_that_hangs_or_aborts_fails_its_file_alone(project, rows, monke
     assert all(word in said["alasan"] for word in words), said["alasan"]
     assert_indonesian(said["alasan"])
     assert report(project, fine)["hasil"] == "ok" and "Fatal" not in result.output
+
+
+# --- 3. Google: its answers and the network between ---------------------------
+
+# case -> (fault, kind, words of the reason); a fault is one of fake_google.FAULTS or
+# a function that changes the sheet's content
+SHEET_FAULTS: dict[str, tuple[Any, str, tuple[str, ...]]] = {
+    "badan-menetes": ("drip", "jaringan", (f"{TIMEOUT} detik",)),
+    "judul-menetes": ("drip_headers", "jaringan", (f"{TIMEOUT} detik",)),
+    "diam-saja": ("hang", "jaringan", (f"{TIMEOUT} detik",)),
+    "koneksi-diputus-di-tengah": ("reset", "jaringan", ("Tidak bisa terhubung",)),
+    "jawaban-tanpa-akhir": ("endless", "terlalu_besar", ("32 MB",)),
+    "bom-gzip": ("gzip_bomb", "terlalu_besar", ("32 MB",)),
+    "json-rusak": ("malformed", "rusak", ("JSON rusak",)),
+    "json-bersarang-100000": ("nested", "rusak", ("tidak berbentuk",)),
+    "json-bentuk-lain": ("shape", "rusak", ("tidak berbentuk",)),
+    "status-tak-dikenal": ("teapot", "ditolak", ("kode 418",)),
+    # the row limit lowered to 1,000 here: the fake takes longer than the deadline to send 100,000 rows
+    "lebih-dari-1.000-baris": (lambda tabs: tabs["peserta"].extend([["1"]] * 1_001), "terlalu_besar",
+                               ("1.000 baris",)),
+    "lebih-dari-64-kolom": (lambda tabs: tabs["peserta"].append([None] * 64 + ["catatan"]), "terlalu_besar",
+                            ("64 kolom",)),
+}
+
+
+@pytest.fixture(scope="module")
+def google_faults(tmp_path_factory, schemas, wilayah_loaded_once):
+    rows = Rows(schemas)
+    project = Project(copy_project(tmp_path_factory.mktemp("google")), rows)
+    kodes = dict(zip(SHEET_FAULTS, KODES))
+    google = KODES[len(kodes)]  # a healthy Google sheet
+    local_ = KODES[len(kodes) + 1:len(kodes) + 1 + HEALTHY]
+    with FakeGoogle() as fake, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sources, "MAX_DATA_ROWS", 1_000)
+        env = fake.environ(LINDUNG_GOOGLE_TIMEOUT=str(TIMEOUT))
+        for kode in (*kodes.values(), google):
+            fake.add_spreadsheet(key_of(kode), google_tabs(rows, good(rows, kode)))
+            project.add(kode, sumber=key_of(kode))
+        for kode in local_:
+            project.add(kode, **good(rows, kode))
+        first = run.pull(project.config(), now=NOW - dt.timedelta(days=1), environ={**env, "LINDUNG_SECRET": SECRET})
+        assert all(r.ok and not r.errors for r in first.reports.values())
+        before = {kode: snapshot(project, kode) for kode in (*kodes.values(), google, *local_)}
+        for case, (fault, *_) in SHEET_FAULTS.items():
+            tabs = google_tabs(rows, good(rows, kodes[case], workers=3))
+            if callable(fault):
+                fault(tabs)
+            fake.add_spreadsheet(key_of(kodes[case]), tabs)  # edited since: it will be read
+            if not callable(fault):
+                fake.fail(key_of(kodes[case]), fault)
+        fake.add_spreadsheet(key_of(google), google_tabs(rows, good(rows, google)))
+        started = time.monotonic()
+        result = pull(project, env=env)
+        seconds = time.monotonic() - started
+    return Pulled(project, kodes, before, result.output, seconds)
+
+
+@pytest.mark.parametrize("case", SHEET_FAULTS)
+def test_a_google_fault_fails_that_sheet_alone_and_keeps_its_data(google_faults, case, assert_indonesian):
+    _, kind, words = SHEET_FAULTS[case]
+    assert_kept(google_faults, case, kind, words, assert_indonesian)
+    said = report_text(google_faults.project, google_faults.cases[case])
+    assert "Dr. Lindung" not in said and "teapot" not in said  # Google's own words are never passed on
+
+
+def test_every_google_fault_ends_within_the_deadline(google_faults):
+    # four readers, three faults that each take the whole deadline, the rest at once
+    assert google_faults.seconds < 3 * TIMEOUT + 5, google_faults.seconds
+
+
+def drive_pull(tmp_path, schemas, fault: str, env: dict[str, str] | None = None, target: str = "drive"):
+    """Two Google sheets and a local workbook, pulled once; then Drive's
+    listing (or the token endpoint) goes wrong."""
+    rows = Rows(schemas)
+    project = Project(copy_project(tmp_path / "proyek"), rows)
+    sheets, local_ = KODES[:2], KODES[2]
+    with FakeGoogle() as fake:
+        environ = fake.environ(LINDUNG_GOOGLE_TIMEOUT=str(TIMEOUT), **(env or {}))
+        for kode in sheets:
+            fake.add_spreadsheet(key_of(kode), google_tabs(rows, good(rows, kode)))
+            project.add(kode, sumber=key_of(kode))
+        project.add(local_, **good(rows, local_))
+        run.pull(project.config(), now=NOW - dt.timedelta(days=1), environ={**environ, "LINDUNG_SECRET": SECRET})
+        before = {kode: snapshot(project, kode) for kode in (*sheets, local_)}
+        fake.fail(target, fault)
+        started = time.monotonic()
+        result = pull(project, env=environ)
+        seconds = time.monotonic() - started
+    return Pulled(project, {kode: kode for kode in sheets}, before, result.output, seconds)
+
+
+@pytest.mark.parametrize("fault, target, kind, words", [
+    ("endless_pages", "drive", "terlalu_besar", ("lebih dari 5 halaman",)),
+    ("same_page", "drive", "rusak", ("berulang",)),
+    ("drip", "drive", "jaringan", (f"{TIMEOUT} detik",)),
+    ("drip", "token", "jaringan", (f"{TIMEOUT} detik",)),
+    ("drip_headers", "token", "jaringan", (f"{TIMEOUT} detik",)),
+    ("reset", "token", "jaringan", ("Tidak bisa terhubung",)),
+    ("gzip_bomb", "token", "terlalu_besar", ("32 MB",)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_a_drive_listing_or_login_that_goes_wrong_fails_every_google_sheet_and_no_local_one(
+        tmp_path, schemas, wilayah_loaded_once, monkeypatch, fault, target, kind, words, assert_indonesian):
+    from lindung.pull.sources import google as google_module
+
+    monkeypatch.setattr(google_module, "MAX_DRIVE_PAGES", 5)  # 100 pages would only take longer
+    pulled = drive_pull(tmp_path, schemas, fault, target=target)
+    for kode in pulled.cases:
+        assert_kept(pulled, kode, kind, words, assert_indonesian)
+    assert pulled.seconds < 2 * TIMEOUT + 3, pulled.seconds
 
 
 # --- 4. any exception, in any stage, is that source's failure alone -------------
