@@ -28,6 +28,8 @@ import functools
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -776,3 +778,31 @@ def test_read_each_yields_each_sheet_as_its_read_ends(fake_google):
         order = [(key, time.monotonic() - started) for key, _ in client.read_each(keys, workers=3)]
     assert [key for key, _ in order][-1] == keys[0]
     assert order[-1][1] - order[0][1] > 1.0
+
+
+# --- 6. memory and time, measured in a process of its own -------------------------
+
+def test_a_pull_of_the_worst_workbooks_stays_under_its_memory_and_time_budget():
+    """tests/measure_pull.py in a fresh process: a 400 MB shared string, a
+    30-million-row extra tab, a cell at XFD1048576, one row past the limit,
+    too many errors, and the widest, longest tab the limits let through
+    (100,000 rows x 64 numbers), next to a healthy kecamatan. The figures
+    are those of docs/batas.md, with room for a busy machine."""
+    from measure_pull import HOSTILE
+
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("measure_pull.py")), *HOSTILE],
+                          capture_output=True, text=True, timeout=180, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    measured = json.loads(done.stdout)
+    assert measured["rss_mb"] < 1024, measured  # the pull itself: goal 1 GiB (measured: about 450 MB)
+    assert measured["child_rss_mb"] < 1024, measured  # the largest reader child (about 550 MB)
+    kinds = {case: source["kind"] for case, source in measured["sources"].items()}
+    assert kinds == {"teks-400-mb-dalam-0.5-mb": "terlalu_besar", "tab-tambahan-30-juta-baris": "terlalu_besar",
+                     "sel-di-XFD1048576": "terlalu_besar", "lebih-dari-100.000-baris": "terlalu_besar",
+                     "lebih-dari-5.000-kesalahan": "kesalahan_banyak", "terluas-dalam-batas": "kesalahan_banyak",
+                     "sehat": ""}, measured
+    for case, source in measured["sources"].items():
+        limit = 60 if case == "terluas-dalam-batas" else 15  # about 10 s and under 2 s on an idle machine
+        assert source["seconds"] < limit, (case, measured)
