@@ -8,7 +8,10 @@ data ("Sheet1!A1:D4"), trailing empty cells and rows are left out, an empty row
 inside the data is [], errors are {"error": {"code", "message", "status"}}
 (Drive adds "errors": [{"domain", "reason"}]). State is in memory; every
 request is logged so a test can count calls. Faults can be injected per
-spreadsheet key. Use the `fake_google` fixture (a started server) and
+spreadsheet key ("drive" for Drive's listing, "token" for the token
+endpoint), from Google's own errors to a misbehaving network: a body or
+headers dripped a byte at a time, a connection reset mid-body, an endless or
+gzip-bombed answer, Drive pages that never end. Use the `fake_google` fixture (a started server) and
 `google_env` (the environment `lindung.sources.google.connect` needs to talk to
 it: a throwaway service-account key whose token_uri points here).
 """
@@ -18,6 +21,8 @@ import base64
 import json
 import re
 import secrets
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -27,6 +32,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+
+from hostile import MIB, Repeated, deflated
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 FAULTS = {
@@ -38,7 +45,29 @@ FAULTS = {
     "malformed",  # 200 with a body that is not JSON
     "xlsx",  # an Excel file kept in Drive, not a Google Sheet
     "disabled",  # the Sheets API is not enabled in the project
+    "teapot",  # an error status Lindung has no words for, with an English message
+    # The network misbehaving (written by the handler, byte by byte):
+    "drip",  # 200, then the body one byte every `drip_seconds`
+    "drip_headers",  # the status line and headers one byte every `drip_seconds`
+    "reset",  # 200 and half the body, then the connection is reset
+    "endless",  # 200 and a chunked body that never ends
+    "gzip_bomb",  # 200, Content-Encoding gzip: 100 KB that inflate to 100 MB
+    # Answers that are JSON, but not what was asked for:
+    "nested",  # 200 with JSON nested 100,000 deep
+    "shape",  # 200 with valid JSON of the wrong shape
+    # Drive's listing (key "drive"):
+    "endless_pages",  # every page names a new next page
+    "same_page",  # every page names the same next page
 }
+RAW_FAULTS = {"drip", "drip_headers", "reset", "endless", "gzip_bomb"}
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """An answer the handler writes itself, misbehaving as `fault` says."""
+
+    fault: str
+    body: bytes
 
 
 @dataclass
@@ -103,8 +132,9 @@ def _drive_error(code: int, message: str, reason: str, domain: str = "global") -
 class FakeGoogle:
     """The fake's state and server. `url` is its root, e.g. http://127.0.0.1:43121."""
 
-    def __init__(self, *, hang_seconds: float = 5.0) -> None:
+    def __init__(self, *, hang_seconds: float = 5.0, drip_seconds: float = 0.5) -> None:
         self.hang_seconds = hang_seconds
+        self.drip_seconds = drip_seconds
         self.page_size = 1000  # Drive files.list answers at most this many per page
         self.refuse_create = False  # a service account without Drive storage
         self.token_fault: str | None = None  # "invalid_grant": the key was revoked
@@ -233,7 +263,9 @@ class FakeGoogle:
         return ss
 
     def _apply_fault(self, key: str) -> tuple[int, Any] | None:
-        fault = self._fault(key)
+        return self._answer(self._fault(key), key)
+
+    def _answer(self, fault: str | None, key: str) -> tuple[int, Any] | None:
         if fault is None:
             return None
         if fault == "hang":
@@ -241,6 +273,12 @@ class FakeGoogle:
             return None
         if fault == "malformed":
             return 200, '{"spreadsheetId": "' + key + '", "valueRanges": [{"range": '
+        if fault in RAW_FAULTS:
+            return 200, _Raw(fault, json.dumps({"spreadsheetId": key, "valueRanges": [], "files": []}).encode())
+        if fault == "nested":
+            return 200, "[" * 100_000 + "]" * 100_000
+        if fault == "shape":
+            return 200, {"spreadsheetId": key, "valueRanges": 5, "files": [{"modifiedTime": []}]}
         raise {
             "403": _error(403, "The caller does not have permission", "PERMISSION_DENIED"),
             "404": _error(404, "Requested entity was not found.", "NOT_FOUND"),
@@ -250,6 +288,7 @@ class FakeGoogle:
                                                           "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com"}]),
             "500": _error(500, "Internal error encountered.", "INTERNAL"),
             "xlsx": _error(400, "This operation is not supported for this document", "FAILED_PRECONDITION"),
+            "teapot": _error(418, "I'm a teapot. Please contact Dr. Lindung Rahasia at 0812-3456-7890.", "TEAPOT"),
             "disabled": _error(403, "Google Sheets API has not been used in project 1234567890 before or it is "
                                "disabled. Enable it by visiting https://console.developers.google.com/apis/api/"
                                "sheets.googleapis.com/overview?project=1234567890 then retry.", "PERMISSION_DENIED",
@@ -262,7 +301,7 @@ class FakeGoogle:
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str | None,
                raw_path: str) -> tuple[int, Any]:
         if method == "POST" and path == "/token":
-            return self._token(body)
+            return self._apply_fault("token") or self._token(body)
         authorized = auth is not None and auth.startswith("Bearer ") and auth[7:] in self.tokens
         with self._lock:
             self.log.append(Logged(method, path, query, body, authorized))
@@ -326,7 +365,12 @@ class FakeGoogle:
 
     def _drive(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         if path == "/drive/v3/files" and method == "GET":
-            injected = self._apply_fault("drive")
+            fault = self._fault("drive")
+            if fault in ("endless_pages", "same_page"):
+                token = query.get("pageToken", ["0"])[0]
+                following = f"p{int(token.lstrip('p') or 0) + 1}" if fault == "endless_pages" else "sama"
+                return 200, {"files": [], "nextPageToken": following}
+            injected = self._answer(fault, "drive")
             if injected is not None:
                 return injected
             return 200, self._list(query)
@@ -535,6 +579,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     google: FakeGoogle
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle's algorithm each answer
+    # then waited out the client's delayed ACK (about 40 ms a request).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -569,6 +616,9 @@ class _Handler(BaseHTTPRequestHandler):
                                                  self.headers.get("Authorization"), parts.path)
         except _ApiError as err:
             status, payload = err.code, err.body
+        if isinstance(payload, _Raw):
+            self._misbehave(payload)
+            return
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -578,6 +628,62 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             pass  # the client gave up (timeout test)
+
+
+    def _misbehave(self, raw: _Raw) -> None:
+        google, out = self.google, self.wfile
+        self.close_connection = True
+        try:
+            if raw.fault == "drip_headers":
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Lambat: " + b"a" * 1000
+                for i in range(len(head)):
+                    out.write(head[i:i + 1])
+                    out.flush()
+                    if google._stopping.wait(google.drip_seconds):
+                        return
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            if raw.fault == "drip":
+                body = raw.body + b" " * 1000  # the JSON, then whitespace a JSON parser would skip
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for i in range(len(body)):
+                    out.write(body[i:i + 1])
+                    out.flush()
+                    if google._stopping.wait(google.drip_seconds):
+                        return
+            elif raw.fault == "reset":
+                body = raw.body + b" " * 100_000
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                out.write(body[:len(body) // 2])
+                out.flush()
+                # SO_LINGER 0: close() sends a reset, not an orderly end
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            elif raw.fault == "endless":
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b"[" + b"0," * 32_000 + b"0]"
+                framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+                while not google._stopping.is_set():
+                    out.write(framed)
+            elif raw.fault == "gzip_bomb":
+                body = _gzip_bomb()
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                out.write(body)
+        except OSError:
+            pass  # the client gave up, which is what these faults are for
+
+
+@lru_cache(maxsize=1)
+def _gzip_bomb() -> bytes:
+    """100 MB of spaces, gzipped: about 100 KB."""
+    data, crc = deflated(Repeated(b"", b" " * MIB, 100, b""))
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + data + struct.pack("<II", crc, 100 * MIB)
 
 
 # -- A1 notation and cell rendering --------------------------------------

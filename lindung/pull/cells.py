@@ -9,18 +9,25 @@ as date cells, sheet serial numbers or text (`24/03/2025`, `2025-03-24`,
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import get_month_names
 
 from ..contract import normalise  # noqa: F401  (the header rule, also for cells)
+from .limits import MAX_NUMBER, MAX_NUMBER_DIGITS
 
 _SHEET_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel and Google Sheets serials
 
 
 class CellError(ValueError):
     """A cell that cannot be read as its column's type."""
+
+
+# Reasons a number is refused, told apart in the editor's message.
+NOT_A_NUMBER = "bukan angka (tulis misalnya 16.800 atau 40,69)"
+TOO_LARGE = "angka-terlalu-besar"
 
 
 def is_blank(value: object) -> bool:
@@ -49,10 +56,11 @@ _D_MONTH_Y = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
 
 
 def parse_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if day == _SHEET_EPOCH:  # serial 0, which is how python-calamine hands over a NaN date cell
+            raise CellError("angka ini bukan tanggal")
+        return day
     if isinstance(value, bool):
         raise CellError("bukan tanggal")
     if isinstance(value, (int, float)):
@@ -85,10 +93,15 @@ _PLAIN = re.compile(r"^\d+(,\d+)?$")
 
 
 def parse_number(value: object) -> int | float:
-    """A number, from a number cell or Indonesian text; integral values as int."""
+    """A number, from a number cell or Indonesian text; integral values as int.
+    NaN, infinity and numbers of more than MAX_NUMBER_DIGITS digits are
+    refused: no amount or count is that long, and a 5,000-digit integer is
+    more than the libraries downstream can even print."""
     if isinstance(value, bool):
-        raise CellError("bukan angka")
+        raise CellError(NOT_A_NUMBER)
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CellError(NOT_A_NUMBER)
         number = value
     else:
         text = _RUPIAH.sub("", str(value).strip()).replace(" ", "")
@@ -96,12 +109,16 @@ def parse_number(value: object) -> int | float:
         negative = text.startswith("-")
         text = text.lstrip("-")
         if not (_GROUPED.match(text) or _PLAIN.match(text)):
-            raise CellError("bukan angka (tulis misalnya 16.800 atau 40,69)")
+            raise CellError(NOT_A_NUMBER)
+        if sum(ch.isdigit() for ch in text) > MAX_NUMBER_DIGITS:
+            raise CellError(TOO_LARGE)
         try:
             number = Decimal(text.replace(".", "").replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the patterns above exclude it
-            raise CellError("bukan angka") from None
+            raise CellError(NOT_A_NUMBER) from None
         number = -number if negative else number
+    if abs(number) >= MAX_NUMBER:
+        raise CellError(TOO_LARGE)
     if number == int(number):
         return int(number)
     return float(number)

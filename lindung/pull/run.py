@@ -4,25 +4,31 @@ The only stage that talks to the outside world and the only one that sees
 personal data. For each source it reads the workbook (local file or Google
 Sheet), validates it, and then either writes a new minimised snapshot or, when
 the sheet cannot be read or its structure is wrong, leaves the previous
-snapshot untouched. Either way it writes that kecamatan's report. One bad
-sheet never stops the others.
+snapshot untouched. Either way it writes that kecamatan's report, as soon as
+that source's result is known: local files one by one, Google Sheets in the
+order their reads finish. Whatever goes wrong with one source (an exception
+of any kind, a limit of lindung.pull.limits) becomes that source's failure,
+and the others are pulled as if nothing happened.
 """
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..config import Config, Source
 from ..store import report as report_module
 from ..store import snapshot as snapshot_module
 from ..store.report import Report, RowError
+from ..store.snapshot import Snapshot
+from .limits import MAX_LISTED, shown
 from .minimise import leaks, minimise, secret_for
-from .sources import RawWorkbook, SourceError, is_google
+from .sources import NOT_ISOLATED, RawWorkbook, SourceError, failure, is_google
 from .sources import local
-from .validate import Validated, validate_workbook
+from .validate import validate_workbook
 
 
 @dataclass
@@ -42,48 +48,115 @@ Progress = Callable[[Source, Report], None]
 Reading = Callable[[int, int], None]  # (sheets read so far, sheets to read) while Google is read
 
 
+@dataclass(frozen=True)
+class _Unchanged:
+    """Drive says the sheet has not changed since this snapshot."""
+
+    snapshot: Snapshot
+
+
+Outcome = RawWorkbook | SourceError | _Unchanged
+
+
 def pull(config: Config, *, now: dt.datetime, environ: Mapping[str, str] = os.environ,
          only: set[str] | None = None, force: bool = False, write_back: bool = False,
          progress: Progress | None = None, reading: Reading | None = None) -> PullResult:
     secret, demo_key = secret_for(config, environ)  # fails closed before any sheet is read
     sources = [s for s in config.sources if not only or s.kode in only]
-    contract = config.contract
-    previous = {s.kode: snapshot_module.read(config.snapshot_dir / s.kode, contract) for s in sources}
-    google = _Google.open([s for s in sources if is_google(s.sumber)], environ)
-    workbooks = _read_local(config, [s for s in sources if not is_google(s.sumber)])
-    workbooks.update(google.read(previous, force, config.pull.workers, reading))
+    google = _Google.open(config, [s for s in sources if is_google(s.sumber)], environ)
     reports: dict[str, Report] = {}
-    for source in sources:
-        earlier = report_module.read(config.laporan_dir, source.kode)
-        outcome = workbooks[source.kode]
-        if outcome is None:  # unchanged since its snapshot: confirm it, read nothing
-            result = _confirm(config, source, previous[source.kode], earlier, now)
-        elif isinstance(outcome, SourceError):
-            result = Report(source.kode, now.isoformat(timespec="seconds"), report_module.UNREADABLE,
-                            outcome.reason, outcome.kind)
-        else:
-            validated = validate_workbook(outcome, source.kode, config.wilayah, contract)
-            result = _keep(config, source, outcome, validated, secret, now)
-        if not result.ok:
-            result.failing_since = (earlier.failing_since if earlier and not earlier.ok and earlier.failing_since
-                                    else now.date().isoformat())
-        if write_back:
-            google.write_back(source, result)
-        report_module.write(config.laporan_dir, result)
-        reports[source.kode] = result
-        if progress:
-            progress(source, result)
+    try:
+        # Local files first, before any reader thread exists: each is read in a child process.
+        for source, outcome in itertools.chain(_read_local(config, [s for s in sources if not is_google(s.sumber)]),
+                                               google.read(force, config.pull.workers, reading)):
+            result, snapshot = _settle(config, source, outcome, secret, now)
+            earlier = report_module.read(config.laporan_dir, source.kode)
+            if not result.ok:
+                result.failing_since = (earlier.failing_since if earlier and not earlier.ok and earlier.failing_since
+                                        else now.date().isoformat())
+            if snapshot is not None:
+                snapshot_module.write(config.snapshot_dir / source.kode, snapshot, config.contract)
+            if write_back:
+                google.write_back(source, result)
+            report_module.write(config.laporan_dir, result)
+            reports[source.kode] = result
+            if progress:
+                progress(source, result)
+    finally:
+        google.close()
     return PullResult(reports, demo_key)
 
 
-def _read_local(config: Config, sources: list[Source]) -> dict[str, RawWorkbook | SourceError]:
-    results: dict[str, RawWorkbook | SourceError] = {}
+T = TypeVar("T")
+
+
+def _isolated(work: Callable[[], T]) -> T | SourceError:
+    try:
+        return work()
+    except NOT_ISOLATED:
+        raise
+    except BaseException as error:  # also pyo3's PanicException and MemoryError: this source's failure alone
+        return failure(error)
+
+
+def _read_local(config: Config, sources: list[Source]) -> Iterator[tuple[Source, Outcome]]:
     for source in sources:
-        try:
-            results[source.kode] = local.read(local.resolve(source.sumber, config.root))
-        except SourceError as error:
-            results[source.kode] = error
-    return results
+        yield source, _isolated(lambda: local.read(local.resolve(source.sumber, config.root)))
+
+
+def _settle(config: Config, source: Source, outcome: Outcome, secret: str,
+            now: dt.datetime) -> tuple[Report, Snapshot | None]:
+    decided = _isolated(lambda: _decide(config, source, outcome, secret, now))
+    if isinstance(decided, SourceError):
+        return _failed(source, now.isoformat(timespec="seconds"), decided), None
+    return decided
+
+
+def _decide(config: Config, source: Source, outcome: Outcome, secret: str,
+            now: dt.datetime) -> tuple[Report, Snapshot | None]:
+    """This source's report and the snapshot to write (None: keep the last
+    one). Writes nothing, so a failure here changes nothing on disk."""
+    stamp = now.isoformat(timespec="seconds")
+    if isinstance(outcome, _Unchanged):  # confirm the snapshot as of now, read nothing
+        snapshot = outcome.snapshot
+        snapshot.meta["diambil"] = stamp
+        errors = [RowError.from_dict(e) for e in snapshot.meta.get("kesalahan", [])]
+        return Report(source.kode, stamp, report_module.OK, errors=errors, skipped=True), snapshot
+    if isinstance(outcome, SourceError):
+        return _failed(source, stamp, outcome), None
+    validated = validate_workbook(outcome, source.kode, config.wilayah, config.contract)
+    if validated.too_many:
+        return Report(source.kode, stamp, report_module.UNREADABLE,
+                      f"Lebih dari {shown(MAX_LISTED)} kesalahan, jadi sheet tidak diperiksa sampai habis dan data "
+                      "lama tetap dipakai. Biasanya satu kolom bergeser atau isi tertempel di tab yang salah: perbaiki "
+                      "berdasarkan kesalahan yang tercantum, lalu tarik lagi.",
+                      "kesalahan_banyak", validated.errors), None
+    if validated.structural:
+        return Report(source.kode, stamp, report_module.STRUCTURE,
+                      "Tab atau kolom wajib tidak ditemukan; data lama tetap dipakai.", "struktur",
+                      validated.errors), None
+    snapshot = minimise(source.kode, validated, secret, config.contract)
+    leaked = leaks(snapshot)
+    if leaked:  # the guard at the pull's end: nothing unchecked enters the data store
+        return Report(source.kode, stamp, report_module.UNREADABLE,
+                      f"Pemeriksa privasi menemukan {leaked} di data yang akan disimpan; "
+                      "data lama tetap dipakai. Laporkan ke pengelola Lindung.", "privasi", validated.errors), None
+    snapshot.meta = {
+        "kode": source.kode,
+        "diambil": stamp,
+        "sumber_diubah": outcome.modified if is_google(source.sumber) else None,
+        "isi": snapshot_module.content_hash(snapshot, config.contract),
+        "baris": {tab: len(rows) for tab, rows in snapshot.tables.items()},
+        "menunggu_perbaikan": validated.rows_in_error.get("peserta", 0),
+        "baris_bermasalah": validated.rows_in_error,
+        # The errors belong to this content: an unchanged sheet reports them again.
+        "kesalahan": [e.to_dict() for e in validated.errors],
+    }
+    return Report(source.kode, stamp, report_module.OK, errors=validated.errors), snapshot
+
+
+def _failed(source: Source, stamp: str, error: SourceError) -> Report:
+    return Report(source.kode, stamp, report_module.UNREADABLE, error.reason, error.kind)
 
 
 # A sheet that could not be reached cannot be written to either.
@@ -96,20 +169,25 @@ class _Google:
     """The Google side of one pull: a client (or why there is none) and the
     sheets it is responsible for."""
 
+    config: Config
     sources: list[Source]
     client: Any = None
     failure: SourceError | None = None
 
     @classmethod
-    def open(cls, sources: list[Source], environ: Mapping[str, str]) -> "_Google":
+    def open(cls, config: Config, sources: list[Source], environ: Mapping[str, str]) -> "_Google":
         if not sources:
-            return cls(sources)
+            return cls(config, sources)
         from .sources import google  # only operators with Google sources need its set-up
 
         try:
-            return cls(sources, client=google.connect(environ))
+            return cls(config, sources, client=google.connect(environ))
         except SourceError as error:  # e.g. no credentials: local sources still go ahead
-            return cls(sources, failure=error)
+            return cls(config, sources, failure=error)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
 
     @staticmethod
     def key(source: Source) -> str | SourceError:
@@ -122,36 +200,42 @@ class _Google:
         except SourceError as error:
             return error
 
-    def read(self, previous, force: bool, workers: int,
-             reading: Reading | None) -> dict[str, RawWorkbook | SourceError | None]:
-        """Each sheet's workbook, or why it could not be read, or None when
-        Drive says it has not changed since its snapshot."""
+    def read(self, force: bool, workers: int, reading: Reading | None) -> Iterator[tuple[Source, Outcome]]:
+        """Each sheet's workbook, or why it could not be read, or that Drive
+        says it has not changed since its snapshot, as each becomes known."""
         if not self.sources:
-            return {}
+            return
         if self.failure:
-            return {s.kode: self.failure for s in self.sources}
-        try:
-            modified = self.client.modified_times()  # one listing for all sheets
-        except SourceError as error:
-            return {s.kode: error for s in self.sources}
-        results: dict[str, RawWorkbook | SourceError | None] = {}
-        to_read: dict[str, str] = {}  # kode -> key
+            yield from ((s, self.failure) for s in self.sources)
+            return
+        modified = _isolated(self.client.modified_times)  # one listing for all sheets
+        if isinstance(modified, SourceError):
+            yield from ((s, modified) for s in self.sources)
+            return
+        to_read: dict[str, list[Source]] = {}  # key -> the sources that name it
         for source in self.sources:
             key = self.key(source)
-            snapshot = previous.get(source.kode)
             if isinstance(key, SourceError):
-                results[source.kode] = key
-            elif (not force and snapshot is not None and modified.get(key)
-                  and snapshot.meta.get("sumber_diubah") == modified[key]):
-                results[source.kode] = None
-            else:
-                to_read[source.kode] = key
-        done = iter(range(1, len(to_read) + 1))
-        read = self.client.read_many(list(to_read.values()), workers=workers,
-                                     progress=(lambda key: reading(next(done), len(to_read))) if reading else None)
-        for kode, key in to_read.items():
-            results[kode] = read[key]
-        return results
+                yield source, key
+                continue
+            unchanged = None if force or not modified.get(key) else \
+                _isolated(lambda: self._unchanged(source, modified[key]))
+            if isinstance(unchanged, _Unchanged):
+                yield source, unchanged
+            else:  # changed, never pulled, or its snapshot unreadable: read it
+                to_read.setdefault(key, []).append(source)
+        done = 0
+        for key, outcome in self.client.read_each(list(to_read), workers=workers):
+            done += 1
+            if reading:
+                reading(done, len(to_read))
+            yield from ((source, outcome) for source in to_read[key])
+
+    def _unchanged(self, source: Source, modified: str) -> _Unchanged | None:
+        snapshot = snapshot_module.read(self.config.snapshot_dir / source.kode, self.config.contract)
+        if snapshot is not None and snapshot.meta.get("sumber_diubah") == modified:
+            return _Unchanged(snapshot)
+        return None
 
     def write_back(self, source: Source, result: Report) -> None:
         """The report into the sheet's own `Laporan Validasi` tab, where the
@@ -163,39 +247,3 @@ class _Google:
             self.client.write_report(self.key(source), result.sheet_rows())
         except SourceError as error:
             result.write_back_error = error.reason
-
-
-def _keep(config: Config, source: Source, raw: RawWorkbook, validated: Validated,
-          secret: str, now: dt.datetime) -> Report:
-    stamp = now.isoformat(timespec="seconds")
-    if validated.structural:
-        return Report(source.kode, stamp, report_module.STRUCTURE,
-                      "Tab atau kolom wajib tidak ditemukan; data lama tetap dipakai.", "struktur",
-                      validated.errors)
-    snapshot = minimise(source.kode, validated, secret, config.contract)
-    leaked = leaks(snapshot)
-    if leaked:  # the guard at the pull's end: nothing unchecked enters the data store
-        return Report(source.kode, stamp, report_module.UNREADABLE,
-                      f"Pemeriksa privasi menemukan {leaked} di data yang akan disimpan; "
-                      "data lama tetap dipakai. Laporkan ke pengelola Lindung.", "privasi", validated.errors)
-    snapshot.meta = {
-        "kode": source.kode,
-        "diambil": stamp,
-        "sumber_diubah": raw.modified if is_google(source.sumber) else None,
-        "isi": snapshot_module.content_hash(snapshot, config.contract),
-        "baris": {tab: len(rows) for tab, rows in snapshot.tables.items()},
-        "menunggu_perbaikan": validated.rows_in_error.get("peserta", 0),
-        "baris_bermasalah": validated.rows_in_error,
-        # The errors belong to this content: an unchanged sheet reports them again.
-        "kesalahan": [e.to_dict() for e in validated.errors],
-    }
-    snapshot_module.write(config.snapshot_dir / source.kode, snapshot, config.contract)
-    return Report(source.kode, stamp, report_module.OK, errors=validated.errors)
-
-
-def _confirm(config: Config, source: Source, snapshot, earlier: Report | None, now: dt.datetime) -> Report:
-    stamp = now.isoformat(timespec="seconds")
-    snapshot.meta["diambil"] = stamp
-    snapshot_module.write(config.snapshot_dir / source.kode, snapshot, config.contract)
-    errors = [RowError.from_dict(e) for e in snapshot.meta.get("kesalahan", [])]
-    return Report(source.kode, stamp, report_module.OK, errors=errors, skipped=True)

@@ -12,12 +12,16 @@ naming tab, sheet row and column in Indonesian, never echoing a NIK or name:
 3. Frictionless: types, required, enum, pattern, unique, plus the
    cross-field checks below (as Frictionless `Check`s).
 
-Rows with any error are left out of `Validated.tables` and counted.
+Rows with any error are left out of `Validated.tables` and counted. A
+source lists at most `limits.MAX_LISTED` errors and warnings: past that
+many errors the sheet is almost always shifted or pasted wrongly, so it is
+not checked to the end (Frictionless spends a fraction of a millisecond on
+each error) and keeps its last snapshot; warnings past it are counted.
 """
 from __future__ import annotations
 
 import functools
-import sys
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +34,8 @@ from ..contract import OPTIONAL_TABS, TABS
 from ..contract import Contract
 from ..store.report import WARNING, RowError
 from . import cells
-from .sources import RawWorkbook
+from .limits import MAX_CELL_CHARS, MAX_LISTED, shown
+from .sources import RawWorkbook, UnreadableRow
 from ..wilayah import Wilayah
 
 
@@ -43,10 +48,11 @@ class Validated:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     rows_in_error: dict[str, int] = field(default_factory=dict)
+    too_many: bool = False  # more than MAX_LISTED errors: checking stopped, nothing may be kept
 
     @property
     def structural(self) -> bool:
-        return any(error.row is None for error in self.errors)
+        return any(error.row is None and error.is_error for error in self.errors)
 
 
 def validate_workbook(
@@ -72,20 +78,51 @@ def validate_workbook(
         return result
 
     context = _Context(kecamatan_kode, wilayah, contract)
-    for tab in ("donatur", "wilayah", "peserta", "santunan"):  # peserta needs donatur ids
-        if tab in located:
-            rows, tab_errors, bad = _check_tab(tab, located[tab], schemas[tab], context)
-            result.tables[tab] = rows
-            result.errors.extend(tab_errors)
-            result.rows_in_error[tab] = bad
-            if tab == "donatur":
-                context.donatur_ids = {row["id"] for row in rows}
-        else:
-            result.tables[tab] = []
-            result.rows_in_error[tab] = 0
+    try:
+        for tab in ("donatur", "wilayah", "peserta", "santunan"):  # peserta needs donatur ids
+            if tab in located:
+                rows, bad = _check_tab(tab, located[tab], schemas[tab], context)
+                result.tables[tab] = rows
+                result.rows_in_error[tab] = bad
+                if tab == "donatur":
+                    context.donatur_ids = {row["id"] for row in rows}
+            else:
+                result.tables[tab] = []
+                result.rows_in_error[tab] = 0
+    except _TooMany:
+        result.tables, result.too_many = {}, True
+    result.errors.extend(context.listing.items)
+    if context.listing.unlisted:
+        tab, count = context.listing.unlisted_tab, context.listing.unlisted
+        result.errors.append(RowError(
+            tab, None, None, "peringatan-lain",
+            f"{shown(count)} peringatan lain tidak dicantumkan (laporan memuat paling banyak {shown(MAX_LISTED)}).",
+            "Perbaiki peringatan yang tercantum; sisanya muncul di laporan berikutnya.", WARNING))
     order = {(tab, spec["title"]): i for tab in TABS for i, spec in enumerate(schemas[tab]["fields"])}
     result.errors.sort(key=lambda e: (TABS.index(e.tab), e.row or 0, order.get((e.tab, e.column), 99)))
     return result
+
+
+class _TooMany(Exception):
+    """More errors than a report lists: the rest of the sheet is not checked."""
+
+
+@dataclass
+class _Listing:
+    """The errors and warnings of one source, at most MAX_LISTED of them."""
+
+    items: list[RowError] = field(default_factory=list)
+    unlisted: int = 0  # warnings past the limit
+    unlisted_tab: str = ""
+
+    def add(self, error: RowError) -> None:
+        if len(self.items) < MAX_LISTED:
+            self.items.append(error)
+        elif error.is_error:
+            raise _TooMany
+        else:
+            self.unlisted += 1
+            self.unlisted_tab = self.unlisted_tab or error.tab
 
 
 # --- pass 1: structure -----------------------------------------------------
@@ -134,6 +171,7 @@ class _Context:
     wilayah: Wilayah
     contract: Contract
     donatur_ids: set[str] = field(default_factory=set)
+    listing: _Listing = field(default_factory=_Listing)
     _matched: dict[Any, Any] = field(default_factory=dict)
 
     def kelurahan(self, typed: Any):
@@ -158,6 +196,8 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
     with a reason."""
     if cells.is_blank(value):
         return None
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise cells.CellError(_TOO_LONG)
     kind = spec["type"]
     if (tab, spec["name"]) == ("peserta", "nik"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -166,7 +206,13 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
     if kind == "date":
         return cells.parse_date(value)
     if kind in ("number", "integer"):
-        number = cells.parse_number(value)
+        try:
+            number = cells.parse_number(value)
+        except cells.CellError as error:  # a NIK typed here is too long for a number, and still personal data
+            found = _personal_data(cells.as_text(value)) if str(error) == cells.TOO_LARGE else ""
+            if found:
+                raise cells.CellError("data-pribadi:" + found) from None
+            raise
         if abs(number) >= 10**8:  # big enough to be a NIK or a phone number typed in the wrong column
             found = _personal_data(cells.as_text(value)) or _personal_data(f"{number:.0f}")
             if found:
@@ -192,6 +238,9 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
     return text
 
 
+_TOO_LONG = "terlalu-panjang"
+
+
 @functools.lru_cache(maxsize=65536)
 def _personal_data(text: str) -> str:
     """The first kind of personal data in a kept text, or "" (the same few
@@ -215,16 +264,32 @@ def _enum_spellings(spec: dict[str, Any]) -> dict[str, str] | None:
 
 # --- pass 3: Frictionless --------------------------------------------------
 
-def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Context):
+def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Context) -> tuple[list[dict], int]:
+    """The tab's valid rows and how many rows were left out; every error
+    and warning goes to `context.listing`."""
     specs = {spec["name"]: spec for spec in schema["fields"]}
     names = list(specs)
     scanned = {c.name for c in context.contract[tab].columns if c.scanned}
     data: list[list[Any]] = [names]
     sheet_rows: list[int] = []
     typed: list[dict[str, Any]] = []  # raw text of the cells, for messages
-    tab_errors: list[RowError] = []
+    flagged: set[tuple[int, str | None]] = set()  # one message per cell: the first reason found
     bad: set[int] = set()
+
+    def add(row_error: RowError, index: int) -> None:
+        flagged.add((row_error.row, row_error.column))
+        if row_error.is_error:
+            bad.add(index)
+        context.listing.add(row_error)
+
+    unreadable = 0
     for sheet_row, row in found.rows:
+        if isinstance(row, UnreadableRow):  # never reaches Frictionless: it has no cells
+            unreadable += 1
+            context.listing.add(RowError(
+                tab, sheet_row, None, "sel-rusak", "Ada sel di baris ini yang tidak bisa dibaca, misalnya tanggal "
+                "di luar kalender.", "Periksa sel tanggal dan angka di baris ini, lalu ketik ulang isinya."))
+            continue
         raw = {n: row[i] if i < len(row) else None for n, i in found.columns.items()}
         if all(cells.is_blank(v) for v in raw.values()):
             continue
@@ -237,31 +302,29 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
                 value = _read_cell(tab, specs[name], raw.get(name), name in scanned)
             except cells.CellError as reason:
                 values.append(None)
-                tab_errors.append(_cell_error(tab, sheet_row, specs[name], found, raw, str(reason)))
-                bad.add(index)
+                add(_cell_error(tab, sheet_row, specs[name], found, raw, str(reason)), index)
                 continue
             if isinstance(value, _Assumed):
-                tab_errors.append(_warning(tab, sheet_row, specs[name], found, raw, value))
+                add(_warning(tab, sheet_row, specs[name], found, raw, value), index)
                 value = value.value
             values.append(value)
         data.append(values)
 
-    flagged = {(e.row, e.column) for e in tab_errors}
     # A generator, not the list: Frictionless deep-copies inline lists into its report.
-    resource = Resource(data=lambda: iter(data), format="inline",
-                        schema=Schema.from_descriptor(_frictionless_schema(schema)))
-    report = resource.validate(Checklist(checks=_CHECKS[tab](context)), limit_errors=sys.maxsize)
+    resource = Resource(data=lambda: iter(data), format="inline", schema=_frictionless_schema(schema))
+    # A cell gives Frictionless at most a few errors, so past this many there
+    # are more than a report lists; stopping there bounds the time it takes.
+    limit = 3 * MAX_LISTED
+    report = resource.validate(Checklist(checks=_CHECKS[tab](context)), limit_errors=limit)
     for error in report.tasks[0].errors:
         index = error.row_number - 2
         name = getattr(error, "field_name", None)
         row_error = _frictionless_error(tab, sheet_rows[index], specs.get(name), found,
                                         typed[index], error, sheet_rows)
-        if (row_error.row, row_error.column) in flagged:
-            continue  # one message per cell: the reader's reason came first
-        row_error = replace(row_error, quoted=_quoted(tab, specs.get(name), typed[index]))
-        flagged.add((row_error.row, row_error.column))
-        tab_errors.append(row_error)
-        bad.add(index)
+        if (row_error.row, row_error.column) not in flagged:
+            add(replace(row_error, quoted=_quoted(tab, specs.get(name), typed[index])), index)
+    if len(report.tasks[0].errors) >= limit:  # Frictionless stopped there: the rows after were not checked
+        raise _TooMany
 
     rows = []
     for index, values in enumerate(data[1:]):
@@ -271,12 +334,19 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
             if "kelurahan" in record:
                 record["kelurahan"] = context.kelurahan(record["kelurahan"]).kode
             rows.append(record)
-    return rows, tab_errors, len(bad)
+    return rows, len(bad) + unreadable
 
 
-def _frictionless_schema(schema: dict[str, Any]) -> dict[str, Any]:
+def _frictionless_schema(schema: dict[str, Any]) -> Schema:
     # tampilkan_nama is folded to ya/tidak before this pass; everything else as written
-    return {"fields": schema["fields"], "missingValues": [""]}
+    return _schema_from(json.dumps({"fields": schema["fields"], "missingValues": [""]}, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=32)
+def _schema_from(descriptor: str) -> Schema:
+    """Made once per tab (it takes Frictionless 15 ms, per tab of every sheet)
+    and only read afterwards."""
+    return Schema.from_descriptor(json.loads(descriptor))
 
 
 class _Kelurahan(Check):
@@ -378,6 +448,15 @@ def _cell_problem(tab, sheet_row, spec, found, reason) -> RowError:
         return RowError(tab, sheet_row, column, "data-pribadi",
                         f"Isinya memuat {_KINDS[kind]}; kolom ini tidak boleh berisi data pribadi.",
                         f"Tulis {spec['title']} saja, misalnya {spec.get('contoh', '')}.")
+    if reason == _TOO_LONG:
+        return RowError(tab, sheet_row, column, "terlalu-panjang",
+                        f"Isinya terlalu panjang (lebih dari {shown(MAX_CELL_CHARS)} karakter).",
+                        f"Tulis {spec['title']} saja di sel ini; mungkin beberapa sel tertempel menjadi satu.")
+    if reason == cells.TOO_LARGE:
+        return RowError(tab, sheet_row, column, "angka-terlalu-besar",
+                        "Angkanya terlalu besar atau terlalu panjang untuk kolom ini.",
+                        "Tulis jumlah atau hitungan saja, misalnya 16.800. Bila yang terketik NIK atau nomor lain, "
+                        "pindahkan ke kolomnya.")
     if reason == "nik-angka":
         return RowError(tab, sheet_row, column, "nik-angka",
                         "NIK tersimpan sebagai angka, sehingga spreadsheet bisa membulatkan digit terakhirnya.",

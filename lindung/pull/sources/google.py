@@ -36,11 +36,12 @@ from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 from ..cells import normalise
 from ..workbook import field_choices, guide_rows, load_schema
 from ...store.report import SHEET_HEADER
-from . import RawWorkbook, SourceError
+from . import NOT_ISOLATED, RawWorkbook, SourceError, check_size, failure
 from .google_transport import (  # noqa: F401  (the two ENV_ names are part of this module's interface)
     ENV_CREDENTIALS_FILE, ENV_CREDENTIALS_JSON, RATE_LIMIT_REASONS, AuthorizedRootedSession, Pacer,
-    QuotaHTTPClient, RootedSession, load_key, number_setting,
+    QuotaHTTPClient, ResponseTooLarge, RootedSession, load_key, number_setting,
 )
+from ..limits import MAX_DRIVE_PAGES, MAX_RESPONSE_BYTES, MIB, shown
 
 ENV_API_ROOT = "LINDUNG_GOOGLE_API_ROOT"  # tests: send every googleapis.com call here
 ENV_TIMEOUT = "LINDUNG_GOOGLE_TIMEOUT"  # seconds one request may take before it counts as a network failure
@@ -196,14 +197,24 @@ class GoogleClient:
             "includeItemsFromAllDrives": "true",
         }
         times: dict[str, str] = {}
+        tokens: set[str] = set()
         with self._translate(None, "baca"):
-            while True:
+            for _ in range(MAX_DRIVE_PAGES):
                 page = self._http().request("get", DRIVE_FILES_API_V3_URL, params=params).json()
                 for f in page["files"]:
                     times[f["id"]] = f["modifiedTime"]
-                if not page.get("nextPageToken"):
+                token = page.get("nextPageToken")
+                if not token:
                     break
-                params["pageToken"] = page["nextPageToken"]
+                if token in tokens:  # a listing that would go round in circles forever
+                    raise SourceError("rusak", "Daftar file dari Google Drive berulang tanpa akhir; sheet tidak "
+                                      "dibaca kali ini. Biasanya sementara: tarik lagi nanti.")
+                tokens.add(token)
+                params["pageToken"] = token
+            else:
+                raise SourceError("terlalu_besar", f"Google Drive mendaftar lebih dari {MAX_DRIVE_PAGES} halaman file "
+                                  f"({shown(MAX_DRIVE_PAGES * 1000)} sheet) untuk akun layanan ini, batas Lindung; sheet tidak dibaca kali ini "
+                                  "dan Pakai akun layanan tersendiri untuk Lindung.")
         self._modified.update(times)
         return times
 
@@ -221,6 +232,20 @@ class GoogleClient:
                 tabs = self._read_by_metadata(key)
         return RawWorkbook(tabs=tabs, modified=self._modified.get(key))
 
+    def read_each(self, keys: Iterable[str], *, workers: int = 4) -> Iterator[tuple[str, RawWorkbook | SourceError]]:
+        """Read several sheets at once and yield (key, workbook or the error of
+        that sheet alone) as each read finishes, so a caller can write one
+        sheet's result while the slowest is still being read. Leaving the loop
+        early cancels the reads not yet started."""
+        keys = list(dict.fromkeys(keys))
+        pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lindung-google")
+        try:
+            futures = {pool.submit(self._read_isolated, key): key for key in keys}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def read_many(
         self,
         keys: Iterable[str],
@@ -228,25 +253,23 @@ class GoogleClient:
         workers: int = 4,
         progress: Callable[[str], None] | None = None,
     ) -> dict[str, RawWorkbook | SourceError]:
-        """Read several sheets at once; each result is a workbook or the error
-        of that sheet alone. `progress(key)` is called as each one finishes."""
+        """`read_each`, gathered in the order of `keys`; `progress(key)` is
+        called as each one finishes."""
         keys = list(dict.fromkeys(keys))
         results: dict[str, RawWorkbook | SourceError] = {}
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lindung-google") as pool:
-            futures = {pool.submit(self.read, key): key for key in keys}
-            for future in as_completed(futures):
-                key = futures[future]
-                try:
-                    results[key] = future.result()
-                except SourceError as err:
-                    results[key] = err
-                except Exception as err:  # a bug in one sheet's path must not sink the pull
-                    results[key] = SourceError(
-                        "galat", f"Kesalahan tak terduga saat membaca sheet ({type(err).__name__}: {err})."
-                    )
-                if progress is not None:
-                    progress(key)
+        for key, result in self.read_each(keys, workers=workers):
+            results[key] = result
+            if progress is not None:
+                progress(key)
         return {key: results[key] for key in keys}
+
+    def _read_isolated(self, key: str) -> RawWorkbook | SourceError:
+        try:
+            return self.read(key)
+        except NOT_ISOLATED:
+            raise
+        except BaseException as err:  # one sheet's unexpected failure must not sink the pull
+            return failure(err)
 
     # -- writing ---------------------------------------------------------
 
@@ -345,7 +368,9 @@ class GoogleClient:
         tabs: dict[str, list[list]] = {}
         for name, value_range in zip(names, data["valueRanges"]):
             title = _range_title(value_range.get("range", "")) or name
-            tabs[title] = _padded(value_range.get("values", []))
+            values = value_range.get("values", [])
+            check_size(normalise(title), len(values), max(map(len, values), default=0))
+            tabs[title] = _padded(values)
         return tabs
 
     def _read_by_metadata(self, key: str) -> dict[str, list[list]]:
@@ -391,9 +416,9 @@ class GoogleClient:
     def _http(self) -> QuotaHTTPClient:
         http = getattr(self._local, "http", None)
         if http is None:
-            auth_session = RootedSession(self._api_root)
+            auth_session = RootedSession(self._api_root, self.timeout)
             session = AuthorizedRootedSession(
-                self._credentials, self._api_root, refresh_timeout=self.timeout,
+                self._credentials, self._api_root, self.timeout, refresh_timeout=self.timeout,
                 auth_request=Request(session=auth_session),
             )
             with self._sessions_lock:
@@ -422,11 +447,19 @@ class GoogleClient:
             raise self._api_error(err, key, action) from None
         except requests.exceptions.JSONDecodeError:
             raise SourceError("rusak", "Jawaban Google tidak bisa dibaca (JSON rusak). Biasanya sementara: coba tarik lagi nanti.") from None
-        except requests.exceptions.Timeout:
-            raise SourceError(
-                "jaringan", f"Google tidak menjawab dalam {self.timeout:g} detik. Periksa koneksi internet, lalu coba lagi."
-            ) from None
-        except (requests.exceptions.RequestException, google.auth.exceptions.TransportError):
+        except (requests.exceptions.RequestException, google.auth.exceptions.TransportError) as err:
+            # google-auth wraps what happened to a token request; the cause says what it was.
+            cause = err.__cause__ if isinstance(err, google.auth.exceptions.TransportError) else err
+            if isinstance(cause, ResponseTooLarge):
+                raise SourceError(
+                    "terlalu_besar", f"Jawaban Google lebih dari {MAX_RESPONSE_BYTES // MIB} MB, batas Lindung untuk satu "
+                    "sheet. Hapus baris, kolom atau tab yang tidak perlu dari sheet ini."
+                ) from None
+            if isinstance(cause, requests.exceptions.Timeout):
+                raise SourceError(
+                    "jaringan", f"Google tidak menjawab dalam {self.timeout:g} detik. Periksa koneksi internet, lalu "
+                    "coba lagi."
+                ) from None
             raise SourceError("jaringan", "Tidak bisa terhubung ke Google. Periksa koneksi internet, lalu coba lagi.") from None
         except google.auth.exceptions.RefreshError as err:
             if getattr(err, "retryable", False):  # the token endpoint itself failed, not the key
@@ -436,7 +469,7 @@ class GoogleClient:
                 f"Google menolak kunci akun layanan {self.service_account_email} (kunci dihapus, dicabut, atau "
                 "akunnya dinonaktifkan). Buat kunci JSON baru di Google Cloud Console dan perbarui secret-nya.",
             ) from None
-        except (KeyError, TypeError, ValueError, IndexError):
+        except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             raise SourceError("rusak", "Jawaban Google tidak berbentuk seperti yang diharapkan. Coba tarik lagi nanti.") from None
 
     def _api_error(self, err: APIError, key: str | None, action: str) -> SourceError:
@@ -484,7 +517,9 @@ class GoogleClient:
                                "Coba tarik lagi nanti.", details)
         if error.get("code") == -1:
             return SourceError("rusak", f"Google menjawab {status} dengan isi yang tidak bisa dibaca.", details)
-        return SourceError("ditolak", f"Google menolak permintaan untuk {where} ({status}): {message}", details)
+        # Google's own message is English and may name anything: it stays in `details`, never in the reason.
+        return SourceError("ditolak", f"Google menolak permintaan untuk {where} (kode {status}). Periksa kunci sheet "
+                           f"di registry/sources.csv dan apakah sheet dibagikan ke {email}, lalu coba lagi.", details)
 
     def _quota_error(self, details: dict[str, Any]) -> SourceError:
         return SourceError(

@@ -2,6 +2,13 @@
 sessions that can be pointed at a local fake (LINDUNG_GOOGLE_API_ROOT, for
 tests), and gspread's HTTP client with a bounded back-off and quota pacing.
 What the requests mean (read, list, write, create) is in google.py.
+
+Every request made through these sessions ends by one deadline for all of
+it (connecting, sending, the headers and the whole body), not a timeout per
+socket read that a server dripping one byte a second never trips: at the
+deadline a timer shuts the connection's socket down, which ends any read
+blocked on it. Answers are read in chunks and refused past
+MAX_RESPONSE_BYTES. gspread and google-auth still make the requests.
 """
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ import binascii
 import json
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +29,11 @@ from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import BackOffHTTPClient, HTTPClient
 from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from ..limits import MAX_RESPONSE_BYTES
 from . import SourceError
 
 ENV_CREDENTIALS_FILE = "GOOGLE_APPLICATION_CREDENTIALS"  # path to the key file
@@ -101,29 +113,166 @@ class Pacer:
             time.sleep(slot - now)
 
 
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """A request did not end by its deadline."""
+
+
+class ResponseTooLarge(requests.exceptions.RequestException):
+    """An answer longer than MAX_RESPONSE_BYTES."""
+
+
+class _Deadline:
+    """The deadline of one request. A timer shuts down the socket of the
+    connection the request runs on (`attach`) when it passes."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._connection: HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def attach(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._connection = connection
+            if self.expired:
+                _shut(connection)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._connection is not None:
+                _shut(self._connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        try:  # the plain socket's shutdown, also under TLS: it wakes a read blocked in another thread
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+_current = threading.local()  # .deadline: the request this thread is making
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.attach(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with connections a deadline can shut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+class _Bounded:
+    """A requests session whose every request ends by `deadline` seconds
+    and whose answer is at most MAX_RESPONSE_BYTES, read into memory before
+    it is returned (so `.json()` and `.content` work as usual)."""
+
+    deadline: float
+
+    def _bound(self, deadline: float) -> None:
+        self.deadline = deadline
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, _WatchedAdapter())  # type: ignore[attr-defined]
+
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        outer = getattr(_current, "deadline", None)
+        # A request made inside another (a token fetched first) ends by the outer one's deadline too.
+        deadline = _Deadline(self.deadline if outer is None else min(self.deadline, outer.remaining()))
+        budget = max(deadline.remaining(), 0.001)
+        kwargs.update(stream=True, timeout=(budget, budget))
+        _current.deadline = deadline
+        try:
+            response = super().request(method, url, *args, **kwargs)  # type: ignore[misc]
+            if not response._content_consumed:  # an inner request (a retry after a refresh) read it already
+                response._content = _body(response, deadline)
+                response._content_consumed = True
+            return response
+        except requests.exceptions.RequestException:
+            if deadline.expired:  # shutting the socket down surfaces as a broken connection
+                raise DeadlineExceeded(f"no answer within {self.deadline:g} s") from None
+            raise
+        finally:
+            deadline.cancel()
+            _current.deadline = outer
+
+
+def _body(response: requests.Response, deadline: _Deadline) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            response.close()
+            raise ResponseTooLarge(f"answer longer than {MAX_RESPONSE_BYTES} bytes")
+        chunks.append(chunk)
+    if deadline.expired:  # a socket shut down mid-body can look like its end
+        raise DeadlineExceeded("the answer did not end by the deadline")
+    return b"".join(chunks)
+
+
 def _rooted(url: str, root: str | None) -> str:
     return _GOOGLE_HOST.sub(root, url, count=1) if root else url
 
 
-class RootedSession(requests.Session):
+class RootedSession(_Bounded, requests.Session):
     """Plain session for token requests; with an API root (tests) every
     *.googleapis.com URL goes there instead."""
 
-    def __init__(self, root: str | None) -> None:
+    def __init__(self, root: str | None, deadline: float) -> None:
         super().__init__()
         self._root = root
+        self._bound(deadline)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         return super().request(method, _rooted(str(url), self._root), *args, **kwargs)
 
 
-class AuthorizedRootedSession(AuthorizedSession):
+class AuthorizedRootedSession(_Bounded, AuthorizedSession):
     """google-auth's authorised session, redirected like `RootedSession`, so
     tests run the real OAuth and API flow over HTTP against a local fake."""
 
-    def __init__(self, credentials: Any, root: str | None, **kwargs: Any) -> None:
+    def __init__(self, credentials: Any, root: str | None, deadline: float, **kwargs: Any) -> None:
         super().__init__(credentials, **kwargs)
         self._root = root
+        self._bound(deadline)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         return super().request(method, _rooted(url, self._root), *args, **kwargs)
