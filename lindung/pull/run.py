@@ -152,7 +152,20 @@ def _decide(config: Config, source: Source, outcome: Outcome, secret: str,
         # The errors belong to this content: an unchanged sheet reports them again.
         "kesalahan": [e.to_dict() for e in validated.errors],
     }
-    return Report(source.kode, stamp, report_module.OK, errors=validated.errors), snapshot
+    return Report(source.kode, stamp, report_module.OK, errors=validated.errors,
+                  renewals=renewals(validated, now.date())), snapshot
+
+
+RENEWAL_DAYS = 30
+
+
+def renewals(validated, today: dt.date) -> list[tuple[int, str]]:
+    """(peserta row, Berlaku Sampai) of the protections ending in the next
+    RENEWAL_DAYS days or ended in the last RENEWAL_DAYS: for the editor's own
+    sheet, so the kecamatan and the donors renew in time."""
+    window = dt.timedelta(days=RENEWAL_DAYS)
+    return sorted((row["baris"], row["berlaku_sampai"].isoformat()) for row in validated.tables.get("peserta", [])
+                  if row.get("berlaku_sampai") and today - window <= row["berlaku_sampai"] <= today + window)
 
 
 def _failed(source: Source, stamp: str, error: SourceError) -> Report:

@@ -100,6 +100,9 @@ class Report:
     failing_since: str | None = None  # ISO date of the first failure in a row
     skipped: bool = False  # not modified since the last pull, not read again
     write_back_error: str = ""  # why the report could not be written into the sheet
+    # (peserta row, Berlaku Sampai ISO) ending within 30 days or just ended:
+    # "perlu diperpanjang", listed in the editor's own sheet only
+    renewals: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +119,7 @@ class Report:
             "alasan": self.reason, "jenis_alasan": self.reason_kind,
             "gagal_sejak": self.failing_since, "dilewati": self.skipped,
             "gagal_tulis_balik": self.write_back_error,
+            "perlu_diperpanjang": [list(r) for r in self.renewals],
             "kesalahan": [e.to_dict() for e in self.errors],
         }
 
@@ -123,7 +127,8 @@ class Report:
     def from_dict(cls, data: dict) -> "Report":
         return cls(data["kode"], data["diperiksa"], data["hasil"], data.get("alasan", ""),
                    data.get("jenis_alasan", ""), [RowError.from_dict(e) for e in data.get("kesalahan", [])],
-                   data.get("gagal_sejak"), data.get("dilewati", False), data.get("gagal_tulis_balik", ""))
+                   data.get("gagal_sejak"), data.get("dilewati", False), data.get("gagal_tulis_balik", ""),
+                   [tuple(r) for r in data.get("perlu_diperpanjang", [])])
 
     @property
     def problems(self) -> list[RowError]:
