@@ -291,3 +291,118 @@ def test_building_the_demo_again_gives_the_same_bytes(demo, tmp_path):
     first, second = files(demo.site), files(again)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
+
+
+# --- issue 11: what a citizen reads ----------------------------------------------------
+
+ISSUE_11 = "issue 11: "
+
+
+def page_texts(site: Path):
+    for path in sorted(site.rglob("*.html")):
+        yield path.relative_to(site).as_posix(), read_page(path).text
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "the home page never says how much of the province it covers")
+def test_the_home_page_says_how_many_kecamatan_of_the_province_sent_data(demo_site):
+    import recount
+
+    with_data, kecamatan, kab_with_data, kabupaten = recount.province_scope()
+    text = read_page(demo_site / "index.html").text
+    assert f"{with_data} dari {kecamatan} kecamatan di Jawa Tengah sudah mengirim data" in text
+    assert f"{kab_with_data} dari {kabupaten} kabupaten/kota" in text
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "Ngaliyan says 'Donatur: 60 orang' for 60 workers paid by 32 donors")
+def test_workers_paid_by_donors_and_donors_are_two_numbers_with_two_names(demo_site, demo_config):
+    import recount
+
+    ngaliyan = recount.count(["33.74.15"])
+    text = read_page(demo_site / kecamatan_path(demo_config, "33.74.15")).text
+    assert "Donatur: 60 orang" not in text
+    assert ngaliyan.funded == 60 and len(ngaliyan.donors) != 60
+    assert re.search(rf"\b{len(ngaliyan.donors)} donatur\b", text)
+    assert re.search(rf"\b{ngaliyan.funded} pekerja\b[^.]*\bdibiayai donatur", text)
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "'Data per' names both the pull date and the as-of date")
+def test_one_date_vocabulary_the_as_of_date_and_each_kecamatan_data_date(demo, demo_site, demo_config):
+    pulled = snapshot.read(demo.root / "registry" / "snapshots" / "33.74.15", demo_config.contract).taken
+    texts = dict(page_texts(demo_site))
+    assert [name for name, text in texts.items() if "Data per" in text] == []
+    assert [name for name, text in texts.items() if "Angka per 23 November 2026" not in text] == []
+    ngaliyan = texts[kecamatan_path(demo_config, "33.74.15")]
+    assert f"Data diambil {render_date(pulled)}" in ngaliyan
+
+
+def render_date(day) -> str:
+    from lindung.build.render import tanggal
+
+    return tanggal(day)
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "schema codes, 'data registry' and a typo on public pages")
+def test_no_developer_words_on_public_pages(demo_site):
+    words = ("penghasilan_", "iuran_tetap", "bpu_mandiri", "(data registry)", "iurnya", "registry/", ".xlsx",
+             "None", "nik_hash")
+    found = [(name, word) for name, text in page_texts(demo_site) for word in words if word in text]
+    assert found == []
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "'baik' beside a kecamatan with rows waiting for a fix")
+def test_the_status_page_never_says_good_beside_rows_waiting_for_a_fix(demo_site):
+    page = read_page(demo_site / "status" / "index.html")
+    waiting = [row for row in page.rows if len(row) == 4 and row[-1] not in ("0", "Menunggu perbaikan")]
+    assert len(waiting) == len(DELIBERATE)
+    assert [row for row in waiting if row[2] == "baik"] == []
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "Kamar Lindung's 40,69% reads as a rival 'Cakupan'")
+def test_the_official_coverage_measure_is_not_a_second_cakupan(demo_site):
+    text = read_page(demo_site / "wilayah" / "kabupaten-semarang" / "index.html").text
+    assert "40,69%" in text and "Desember 2022" in text
+    assert not re.search(r"[Cc]akupan 40,69", text)
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "the home page's og:title is just the site's name")
+def test_the_home_page_shares_a_real_title_with_its_figure(demo_site, demo_config):
+    import recount
+
+    source = (demo_site / "index.html").read_text(encoding="utf-8")
+    [title] = re.findall(r'<meta property="og:title" content="([^"]*)"', source)
+    assert title != demo_config.site.title
+    assert render_number(recount.count(recount.demo_kodes()).rentan) in title
+
+
+def render_number(n) -> str:
+    from lindung.build.render import angka
+
+    return angka(n)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "the demo decays: built later, its stories change")
+def test_the_demo_built_any_day_shows_the_day_it_was_made_for_and_keeps_its_stories(demo, tmp_path):
+    import json
+
+    import recount
+    from click.testing import CliRunner
+    from lindung.cli import main
+
+    out = tmp_path / "situs"
+    result = CliRunner().invoke(main, ["--root", str(demo.root), "build", "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "data" / "datapackage.json").read_text(encoding="utf-8"))["version"] == \
+        recount.DEMO_DATE.isoformat()
+    [gajahmungkur] = [r for r in read_csv(out / "data" / "kelurahan.csv") if r["kode"] == "33.74.09.1005"]
+    assert recount.kelurahan_count("33.74.09", "33.74.09.1005")[2] == {"mandiri": 8}
+    assert gajahmungkur["pengurus_rt_rw_aktif"] == "8"
+    pekalongan = recount.count(recount.by_kabupaten()["33.75"])
+    assert pekalongan.pembiayaan[("pekerja rentan", "APBD")] == 1000
+    assert sum(int(r["pekerja_rentan_aktif"]) for r in read_csv(out / "data" / "kecamatan.csv")
+               if r["kode"].startswith("33.75")) == 1000
