@@ -305,7 +305,6 @@ def test_a_kelurahan_listed_twice_in_the_wilayah_tab_is_an_error(check, rows):
 ISSUE_11 = "issue 11: "
 
 
-@pytest.mark.xfail(strict=True, reason=ISSUE_11 + "a kelurahan typed again by code silently replaces its target")
 @pytest.mark.parametrize("again", [KELURAHAN["Wates"], KELURAHAN["Wates"].replace(".", ""), "WATES", "Kel. Wates"])
 def test_a_kelurahan_typed_again_by_code_or_spelling_is_an_error_and_the_first_row_counts(
         check, rows, assert_indonesian, again):

@@ -49,7 +49,7 @@ def rows(figures: Figures) -> dict[str, list[list]]:
     for kab in figures.kabupaten:
         kab_rows.append([kab.place.kode, kab.place.nama, *numbers(kab.place),
                          sum(k.menunggu_perbaikan for k in kab.kecamatan),
-                         sum(k.donatur_aktif for k in kab.kecamatan)])
+                         kab.rincian.donatur.donatur])
         for kec in kab.kecamatan:
             data_per = kec.status.data_per
             kec_rows.append([kec.place.kode, kec.place.nama, kab.place.nama, *numbers(kec.place),
