@@ -84,6 +84,14 @@ class Daerah:
     tahun_kuota: int | None
     keterangan: str | None
     sumber_info: str | None
+    # A second measure from an official source (its own denominator, source
+    # and date): shown as "keikutsertaan", never as a rival "cakupan".
+    keikutsertaan_persen: float | None = None
+    keikutsertaan_penyebut: str | None = None
+    keikutsertaan_per: dt.date | None = None
+    keikutsertaan_sumber: str | None = None
+    kontak: str | None = None  # where citizens ask about the local program
+    kontak_url: str | None = None
 
 
 @dataclass(frozen=True)

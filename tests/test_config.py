@@ -161,10 +161,20 @@ def test_a_demo_day_that_is_not_a_date_is_a_config_error(project):
 
 
 def test_the_site_owner_and_contact_come_from_lindung_toml(project):
+    import re
+
     toml = project.root / "lindung.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "[site]\n", '[site]\nowner = "Forum Contoh"\ncontact_email = "halo@contoh.test"\n'
-        'contact_phone = "0812-0000-1111"\n', 1), encoding="utf-8")
+    text = re.sub(r'(?m)^(owner|contact_email|contact_phone) = .*\n', "", toml.read_text(encoding="utf-8"))
+    toml.write_text(text.replace("[site]\n", '[site]\nowner = "Forum Contoh"\ncontact_email = "halo@contoh.test"\n'
+                                 'contact_phone = "0812-0000-1111"\n', 1), encoding="utf-8")
     project.write_sources(HEADER + GOOD)
     site = project.config().site
     assert (site.owner, site.contact_email, site.contact_phone) == ("Forum Contoh", "halo@contoh.test", "0812-0000-1111")
+
+
+def test_daerah_holds_an_official_measure_apart_from_coverage_and_a_contact(repo_config):
+    semarang = repo_config.daerah["33.22"]
+    assert float(semarang.keikutsertaan_persen) == 40.69 and semarang.keikutsertaan_per == dt.date(2022, 12, 31)
+    assert "ASN" in semarang.keikutsertaan_penyebut and semarang.keikutsertaan_sumber
+    assert "Cakupan" not in (semarang.keterangan or "")  # the measure is data, not a rival "Cakupan" in prose
+    assert repo_config.daerah["33.74"].kontak and repo_config.daerah["33.71"].kontak is None
