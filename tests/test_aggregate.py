@@ -221,7 +221,7 @@ def test_donors_per_instansi(figures):
     assert table == [
         ("Dinas Contoh A", "PNS", 1, 2, 24),
         ("PT Contoh", "perusahaan", 1, 1, 12),
-        ("(PNS)", "PNS", 0, 0, 6),  # D002 funds nobody protected now
+        ("", "PNS", 0, 0, 6),  # D002 funds nobody protected now
         ("Komunitas Contoh", "komunitas", 0, 0, 0),
     ]
 
@@ -339,3 +339,17 @@ def test_a_leftover_donor_id_on_a_worker_who_pays_for_themselves_funds_nobody(pr
     assert kec.donatur_aktif == 0
     assert [(d.nama, d.pekerja_aktif, d.bulan_dibayar) for d in figures.donors.shown] == [("Donatur Contoh Lama", 0, 0)]
     assert dict(kec.sumber_dana) == {"APBD": 1, "mandiri": 1}
+
+
+def test_a_kelurahan_twice_in_an_older_snapshot_keeps_its_first_target(project, rows, contract):
+    from lindung.store import snapshot as snapshot_module
+
+    project.add(KODE, peserta=[rows.peserta(kelurahan="Wates", **YEAR_2026)],
+                wilayah=[rows.wilayah(kelurahan="Wates", target_pekerja_rentan=7, pengurus_rt_rw=10)])
+    project.pull()
+    folder = project.snapshot_dir(KODE)
+    old = snapshot_module.read(folder, contract)  # as a pull before the check was added could have left it
+    old.tables["wilayah"].append({**old.tables["wilayah"][0], "target_pekerja_rentan": 70, "pengurus_rt_rw": 90})
+    snapshot_module.write(folder, old, contract)
+    wates = kelurahan(project.figures(AS_OF), "Wates")
+    assert (wates.rentan.target, wates.rt_rw.target) == (7, 10)

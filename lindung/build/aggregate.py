@@ -123,6 +123,10 @@ class Rincian:
             table.setdefault(pekerjaan, [0, 0])[SEGMEN.index(segmen)] += count
         return tuple(sorted(((p, a, b) for p, (a, b) in table.items()), key=lambda r: (-(r[1] + r[2]), r[0])))
 
+    def pembiayaan_tabel(self) -> tuple[tuple[str, int, int], ...]:
+        """(sumber_dana, pekerja rentan, pengurus RT/RW), in SUMBER_DANA order."""
+        return tuple((d, self.dibayar(PEKERJA_RENTAN, d), self.dibayar(PENGURUS_RT_RW, d)) for d in SUMBER_DANA)
+
     def berakhir_untuk(self, segmen: str) -> int:
         return dict(self.berakhir).get(segmen, 0)
 
@@ -147,6 +151,7 @@ class Kecamatan:
     seri_rt_rw: tuple[tuple[dt.date, int], ...] = ()
     nik_di_kecamatan_lain: int = 0  # active workers whose NIK another kecamatan also lists
     berdata: bool = False  # a snapshot exists: the kecamatan has sent its data at least once
+    donors: "Donors | None" = None  # this kecamatan's thank-you list
 
     @property
     def donatur_aktif(self) -> int:
@@ -248,6 +253,16 @@ class Figures:
     @property
     def kecamatan(self) -> tuple[Kecamatan, ...]:
         return tuple(k for kab in self.kabupaten for k in kab.kecamatan)
+
+    @property
+    def tanggal_lalu(self) -> dt.date:
+        """The day the 30-day change compares with."""
+        return self.as_of - dt.timedelta(days=CHANGE_DAYS)
+
+    @property
+    def berakhir_sampai(self) -> dt.date:
+        """The last day of "berakhir dalam 30 hari"."""
+        return self.as_of + dt.timedelta(days=ENDING_DAYS)
 
     @property
     def kelurahan(self) -> tuple[Place, ...]:
@@ -369,6 +384,7 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
             seri_rt_rw=_series(peserta, PENGURUS_RT_RW, months),
             nik_di_kecamatan_lain=sum(1 for r in active if r["nik_hash"] in shared),
             berdata=snapshot is not None,
+            donors=_donors([d for d in sheet_donors if d.kode == source.kode]),
         ))
     listed = {s.kode for s in config.sources}
     official_by_kabupaten: dict[str, list] = defaultdict(list)
@@ -574,7 +590,7 @@ def _donors(sheet_donors: list[_SheetDonor]) -> Donors:
             anonymous[1] += active
             anonymous[2] += months
         name = (row["instansi"] or "").strip() if key[0] == "nama" else ""
-        totals = instansi.setdefault((name or f"({row['jenis']})", row["jenis"]), [0, 0, 0, 0])
+        totals = instansi.setdefault((name, row["jenis"]), [0, 0, 0, 0])  # "": donors without a name shown
         totals[0] += 1 if active else 0
         totals[1] += active
         totals[2] += months
