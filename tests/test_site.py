@@ -392,3 +392,20 @@ def test_a_kecamatan_without_data_and_official_kecamatan_without_a_sheet_are_sho
             "ditemukan; belum ada data yang masuk") in status
     home = page_text(site / "index.html")
     assert "1 dari 576 kecamatan di Jawa Tengah sudah mengirim data (1 dari 35 kabupaten/kota)" in home
+
+
+def test_a_failed_first_pull_shows_its_kind_on_status_never_the_operator_message(project, rows):
+    (project.root / "sheets").mkdir(exist_ok=True)
+    (project.root / "sheets" / "rusak.xlsx").write_text("bukan workbook", encoding="utf-8")
+    project.add(KODE, sumber="sheets/rusak.xlsx")
+    project.add(KODE_2, sumber="sheets/tidak-ada.xlsx")
+    project.pull()
+    reports = {r: (project.registry / "laporan" / f"{r}.json").read_text(encoding="utf-8") for r in (KODE, KODE_2)}
+    assert "rusak.xlsx" in reports[KODE]  # the operator is told which file, in the private report
+    site = project.build(AS_OF)
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for word in ("rusak.xlsx", "tidak-ada.xlsx", "sheets/", "ZipError", "CalamineError", str(project.root)):
+            assert word not in text, (page, word)
+    status = page_text(site / "status/index.html")
+    assert "gagal dibaca sejak 23 November 2026: sheet tidak bisa dibaca; belum ada data yang masuk" in status
