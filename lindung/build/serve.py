@@ -58,7 +58,7 @@ def build(root: Path, out: Path, as_of: dt.date | None) -> str:
     config = config_module.load(root)
     day = as_of or config.as_of_default(dt.datetime.now(ZoneInfo(config.site.timezone)).date())
     built = jobs.build(config, as_of=day, out=out)
-    return f"{len(built.pages)} halaman ditulis ke {out} (data per {day.isoformat()})."
+    return f"{len(built.pages)} halaman ditulis ke {out} (angka per {day.isoformat()})."
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
