@@ -219,6 +219,11 @@ class Kabupaten:
         return sum(1 for k in self.kecamatan if k.berdata)
 
     @property
+    def donatur_path(self) -> str:
+        """The page thanking this kabupaten/kota's donors: donatur/<its slug>/."""
+        return "donatur/" + self.place.path.strip("/").rsplit("/", 1)[-1] + "/"
+
+    @property
     def kuota_persen(self) -> float | None:
         kuota = self.daerah.kuota_apbd if self.daerah else None
         return round(100 * self.apbd_aktif / kuota, 2) if kuota else None
