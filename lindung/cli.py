@@ -103,7 +103,7 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
     unknown = set(only) - {s.kode for s in config.sources}
     if unknown:
         raise click.UsageError(f"Kode tidak ada di registry/sources.csv: {', '.join(sorted(unknown))}")
-    now = dt.datetime.now(ZoneInfo(config.site.timezone))
+    now = config.clock(dt.datetime.now(ZoneInfo(config.site.timezone)))
     names = {s.kode: s.kecamatan for s in config.sources}
 
     def progress(source, result) -> None:
@@ -166,7 +166,7 @@ def _reading_progress():
 
 @main.command("build")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Tanggal data (YYYY-MM-DD); bawaan: hari ini, WIB.")
+              help="Tanggal angka (YYYY-MM-DD); bawaan: hari ini, WIB (registry demo: tanggal demonya).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder keluaran; bawaan: site/ di folder proyek.")
 @click.pass_obj
@@ -175,7 +175,7 @@ def build_command(root: Path, as_of: dt.datetime | None, out: Path | None) -> No
     from .build.site import BuildError
 
     config = _load(root)
-    day = as_of.date() if as_of else dt.datetime.now(ZoneInfo(config.site.timezone)).date()
+    day = as_of.date() if as_of else config.as_of_default(dt.datetime.now(ZoneInfo(config.site.timezone)).date())
     try:
         with _edge(out or config.root / "site"):
             built = jobs.build(config, as_of=day, out=out, waiting=_waiting)

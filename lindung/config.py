@@ -22,7 +22,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +61,12 @@ class Site:
     description: str = "Perlindungan BPJS Ketenagakerjaan bagi pekerja rentan di Jawa Tengah"
     base_url: str = field(default="http://localhost:8000/", metadata={"check": _url})
     timezone: str = field(default="Asia/Jakarta", metadata={"check": _timezone})
+    # Who runs the site and how to reach them: in the footer and on /tentang/.
+    # The contact is published on purpose, so the privacy guard lets it through.
+    owner: str = ""
+    owner_url: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""  # a WhatsApp number, e.g. 0812-3456-7890
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,9 @@ ENVIRONMENT = {
     "LINDUNG_GITHUB_API": Variable("url"),  # lindung doctor, in tests: a stand-in for GitHub's API
 }
 
+# registry/demo/demo.toml: the day the shipped demo registry was made for.
+DEMO_FILE = Path("registry") / "demo" / "demo.toml"
+
 
 @dataclass(frozen=True)
 class Source:
@@ -139,6 +148,14 @@ class Daerah:
     tahun_kuota: int | None
     keterangan: str | None
     sumber_info: str | None
+    # A second measure from an official source (its own denominator, source
+    # and date): shown as "keikutsertaan", never as a rival "cakupan".
+    keikutsertaan_persen: float | None = None
+    keikutsertaan_penyebut: str | None = None
+    keikutsertaan_per: dt.date | None = None
+    keikutsertaan_sumber: str | None = None
+    kontak: str | None = None  # where citizens ask about the local program
+    kontak_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,20 @@ class Config:
     daerah: dict[str, Daerah]
     iuran: tuple[Iuran, ...]
     wilayah: wilayah_module.Wilayah = field(repr=False)
+    demo_as_of: dt.date | None = None  # the shipped demo registry: the day it was made for
+
+    def as_of_default(self, today: dt.date) -> dt.date:
+        """The as-of date of a build given none: today, except on the shipped
+        demo registry, which is built for the day it was made for, so it
+        tells the same stories whenever it is built."""
+        return self.demo_as_of or today
+
+    def clock(self, now: dt.datetime) -> dt.datetime:
+        """The moment a pull is dated: now, or on the demo registry the
+        morning of its day, so its data date matches its figures."""
+        if self.demo_as_of is None:
+            return now
+        return dt.datetime.combine(self.demo_as_of, dt.time(6), now.tzinfo)
 
     @property
     def registry(self) -> Path:
@@ -209,7 +240,7 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
     if LOCK_TIMEOUT_ENV in environment:
         jobs = JobSettings(environment[LOCK_TIMEOUT_ENV])
     if not site.base_url.endswith("/"):
-        site = Site(site.title, site.description, site.base_url + "/", site.timezone)
+        site = replace(site, base_url=site.base_url + "/")
     registry = root / "registry"
     if not (registry / "wilayah" / "districts.csv").exists():
         raise ConfigError([f"{root} bukan folder proyek Lindung: registry/wilayah/ tidak ditemukan. "
@@ -226,9 +257,10 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
               _read_table(registry / "daerah.csv", registry / "schema" / "daerah.json", problems, optional=True)}
     iuran = tuple(Iuran(**row) for row in
                   _read_table(registry / "iuran.csv", registry / "schema" / "iuran.json", problems, optional=True))
+    demo_as_of = _demo_date(root, sources, problems)
     if problems:
         raise ConfigError(problems)
-    return Config(root, site, pull, store, jobs, sources, daerah, iuran, areas)
+    return Config(root, site, pull, store, jobs, sources, daerah, iuran, areas, demo_as_of)
 
 
 def _show(value: object) -> str:
@@ -244,7 +276,7 @@ def _problem(setting, value: object) -> str | None:
     """What is wrong with `value` for this dataclass field, or None."""
     kind = setting.type
     if kind == "str":
-        fits = isinstance(value, str) and value.strip() != ""
+        fits = isinstance(value, str) and (value.strip() != "" or setting.default == "")  # "" = optional
     elif kind == "int":
         fits = isinstance(value, int) and not isinstance(value, bool)
     else:
@@ -323,6 +355,23 @@ def _bound(variable: Variable) -> str:
     if variable.minimum is None:
         return ""
     return f" {'lebih dari' if variable.above_minimum else 'paling sedikit'} {variable.minimum:g}"
+
+
+def _demo_date(root: Path, sources, problems: list[str]) -> dt.date | None:
+    """The demo's day, when every source is a workbook under registry/demo/
+    and registry/demo/demo.toml names the day; None for any real registry."""
+    demo = (root / DEMO_FILE).parent.resolve()
+    if not sources or not (root / DEMO_FILE).exists():
+        return None
+    for source in sources:
+        path = (root / source.sumber.strip()).resolve()
+        if "://" in source.sumber or demo not in path.parents:
+            return None
+    day = _read_toml(root / DEMO_FILE, problems).get("tanggal")
+    if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+        return day
+    problems.append(f"{DEMO_FILE.as_posix()}: tanggal harus berupa tanggal, misalnya tanggal = 2026-11-23.")
+    return None
 
 
 _TYPES = {"integer": "bilangan bulat", "number": "angka", "date": "tanggal (YYYY-MM-DD)"}

@@ -208,7 +208,9 @@ def test_a_donor_sponsoring_in_two_kecamatan_is_thanked_once(tmp_path, schemas):
 
 def test_donors_who_did_not_agree_are_only_summed_as_anonymous(figures):
     donors = figures.donors
-    assert (donors.anonymous_donors, donors.anonymous_workers, donors.anonymous_months) == (1, 0, 6)
+    # "donatur" means one thing everywhere: a donor funding someone protected
+    # now. D002 did not agree to be named, and its only worker has lapsed.
+    assert (donors.anonymous_donors, donors.anonymous_workers, donors.anonymous_months) == (0, 0, 0)
     assert "Donatur Contoh Rahasia" not in repr(figures)
 
 
@@ -219,8 +221,8 @@ def test_donors_per_instansi(figures):
     assert table == [
         ("Dinas Contoh A", "PNS", 1, 2, 24),
         ("PT Contoh", "perusahaan", 1, 1, 12),
-        ("(PNS)", "PNS", 1, 0, 6),
-        ("Komunitas Contoh", "komunitas", 1, 0, 0),
+        ("", "PNS", 0, 0, 6),  # D002 funds nobody protected now
+        ("Komunitas Contoh", "komunitas", 0, 0, 0),
     ]
 
 
@@ -284,3 +286,70 @@ def test_figures_are_a_pure_function_of_snapshots_and_date(tiny, figures):
 def test_data_built_as_of_a_day_before_its_pull_is_not_given_a_negative_age(tiny):
     earlier = tiny.figures(NOW.date() - 5 * DAY)
     assert all(k.status.umur_hari == 0 for k in earlier.kecamatan)
+
+
+# --- issue 11: one donor rule at every level -------------------------------------------
+
+ISSUE_11 = "issue 11: "
+
+
+def two_kecamatan_donors(project, rows):
+    """The same named company in both kecamatan (two sheet ids), and one
+    anonymous donor in each: three donors of Kota Magelang, not four."""
+    company = dict(nama="PT Contoh Lintas", instansi="PT Contoh Lintas", jenis="perusahaan", tampilkan_nama="ya")
+    for kode, kelurahan_name, donor_id in ((KODE, "Wates", "D001"), (KODE_2, "Cacaban", "D007")):
+        project.add(kode, peserta=[
+            rows.peserta(kelurahan=kelurahan_name, **YEAR_2026, sumber_dana="CSR", id_donatur=donor_id),
+            rows.peserta(kelurahan=kelurahan_name, **YEAR_2026, sumber_dana="donatur", id_donatur="D100")],
+            donatur=[rows.donatur(id=donor_id, **company),
+                     rows.donatur(id="D100", nama="Donatur Contoh Diam", instansi="Dinas Contoh", jenis="PNS",
+                                  tampilkan_nama="tidak", periode_bayar=6)])
+    project.pull()
+    return project.figures(AS_OF)
+
+
+def test_a_donor_funding_in_two_kecamatan_is_one_donor_of_the_kabupaten_and_the_province(project, rows):
+    from lindung.build import published
+
+    figures = two_kecamatan_donors(project, rows)
+    assert [k.donatur_aktif for k in figures.kecamatan] == [2, 2]
+    tables = published.rows(figures)
+    header = [c for c, _, _ in published.FILES["kabupaten_kota"]]
+    [kota] = tables["kabupaten_kota"]
+    assert dict(zip(header, kota))["donatur"] == 3
+    assert figures.rincian.donatur.donatur == 3 and figures.rincian.donatur.pekerja == 4
+
+
+def test_a_leftover_donor_id_on_a_worker_who_pays_for_themselves_funds_nobody(project, rows, contract):
+    from lindung.store import snapshot as snapshot_module
+
+    project.add(KODE, peserta=[rows.peserta(kelurahan="Wates", **YEAR_2026, sumber_dana="mandiri", id_donatur="D001"),
+                               rows.peserta(kelurahan="Wates", **YEAR_2026, sumber_dana="APBD", id_donatur="D001")],
+                donatur=[rows.donatur(id="D001", nama="Donatur Contoh Lama", tampilkan_nama="ya")])
+    project.pull()
+    # The pull drops the ID; a snapshot written before it did (or by another
+    # pull) may still hold it. The figures must not depend on that.
+    folder = project.snapshot_dir(KODE)
+    old = snapshot_module.read(folder, contract)
+    for row in old.tables["peserta"]:
+        row["id_donatur"] = "D001"
+    snapshot_module.write(folder, old, contract)
+    figures = project.figures(AS_OF)
+    [kec] = figures.kecamatan
+    assert kec.donatur_aktif == 0
+    assert [(d.nama, d.pekerja_aktif, d.bulan_dibayar) for d in figures.donors.shown] == [("Donatur Contoh Lama", 0, 0)]
+    assert dict(kec.sumber_dana) == {"APBD": 1, "mandiri": 1}
+
+
+def test_a_kelurahan_twice_in_an_older_snapshot_keeps_its_first_target(project, rows, contract):
+    from lindung.store import snapshot as snapshot_module
+
+    project.add(KODE, peserta=[rows.peserta(kelurahan="Wates", **YEAR_2026)],
+                wilayah=[rows.wilayah(kelurahan="Wates", target_pekerja_rentan=7, pengurus_rt_rw=10)])
+    project.pull()
+    folder = project.snapshot_dir(KODE)
+    old = snapshot_module.read(folder, contract)  # as a pull before the check was added could have left it
+    old.tables["wilayah"].append({**old.tables["wilayah"][0], "target_pekerja_rentan": 70, "pengurus_rt_rw": 90})
+    snapshot_module.write(folder, old, contract)
+    wates = kelurahan(project.figures(AS_OF), "Wates")
+    assert (wates.rentan.target, wates.rt_rw.target) == (7, 10)

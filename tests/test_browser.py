@@ -164,12 +164,13 @@ def test_search_from_the_header_finds_the_page_and_going_there_works(query, path
 
 
 def test_search_finds_a_donor_by_name(context, site_url):
-    page, _ = open_page(context, site_url + "donatur/")
-    name = page.locator("table tbody th").first.inner_text()
-    page.goto(site_url + "cari/?q=" + name.split()[0])
+    page, _ = open_page(context, site_url + "donatur/kota-semarang/")
+    # A named donor, inside a kecamatan's closed list: the name without the instansi under it.
+    name = page.evaluate("""() => document.querySelector('details table tbody th').firstChild.textContent.trim()""")
+    page.goto(site_url + "cari/?q=" + name)
     wait_for_search(page)
     urls = page.eval_on_selector_all("#cari-hasil li a", "links => links.map(a => a.href)")
-    assert site_url + "donatur/" in urls
+    assert site_url + "donatur/kota-semarang/" in [u.split("#")[0] for u in urls], name
 
 
 def column(page, table: str, index: int) -> list[str]:
@@ -270,3 +271,103 @@ def test_charts_are_inline_svg_with_a_text_alternative(context, site_url):
     assert page.locator("table.peringkat svg.bar").count() > 5
     page.locator("figure.grafik summary").click()
     assert page.locator("figure.grafik table tbody tr").count() == 12
+
+
+# --- issue 11: a citizen's phone ------------------------------------------------------
+
+ISSUE_11 = "issue 11: "
+PHONE = {"viewport": {"width": 360, "height": 800}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+SCREENS = 5  # "no page longer than a few screens"
+
+# Every region that scrolls sideways says so: `.geser` is the visible hint.
+OVERFLOWING_WITHOUT_HINT = """() => [...document.querySelectorAll('main *')].filter(el => {
+    const style = getComputedStyle(el);
+    if (!['auto', 'scroll'].includes(style.overflowX) || el.scrollWidth <= el.clientWidth + 1) return false;
+    const hint = el.querySelector('.geser') || (el.previousElementSibling && el.previousElementSibling.matches('.geser')
+        ? el.previousElementSibling : null);
+    return !(hint && hint.getBoundingClientRect().height > 0);
+}).map(el => el.getAttribute('aria-labelledby') || el.getAttribute('aria-label') || el.className)"""
+
+# The name and coverage cells of the first rows of each leaderboard lie inside the screen.
+KEY_CELLS_OFF_SCREEN = """() => [...document.querySelectorAll('table.peringkat tbody tr:nth-child(-n+3)')].flatMap(row =>
+    [...row.querySelectorAll('th.nama, td.cakupan')].filter(cell => {
+        const box = cell.getBoundingClientRect();
+        return box.width === 0 || box.left < 0 || box.right > document.documentElement.clientWidth + 1;
+    }).map(cell => cell.textContent.trim().slice(0, 30)))"""
+
+# WCAG 2.2 target size (minimum): buttons and form controls at least 24×24;
+# a link outside running text at least 24×24 or with a 24 px circle around it
+# that touches no other target (the spacing exception). A link in a sentence
+# (a paragraph, or a list item with more words than the link) is inline,
+# which the rule exempts.
+SMALL_TARGETS = """() => {
+    const visible = el => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0
+        && getComputedStyle(el).visibility !== 'hidden' && b.right > 0 && b.bottom > 0; };
+    const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, summary')]
+        .filter(visible).filter(el => {
+            if (el.tagName !== 'A') return true;
+            if (el.closest('p')) return false;
+            const item = el.closest('li');
+            return !(item && item.textContent.trim().length > el.textContent.trim().length + 2);
+        });
+    const boxes = all.map(el => el.getBoundingClientRect());
+    const near = (i, b) => { const cx = b.left + b.width / 2, cy = b.top + b.height / 2;
+        return boxes.some((o, j) => j !== i && Math.max(o.left - cx, 0, cx - o.right) ** 2
+            + Math.max(o.top - cy, 0, cy - o.bottom) ** 2 < 144); };
+    return all.map((el, i) => [el, boxes[i], i]).filter(([el, b, i]) => {
+        if (b.width >= 24 && b.height >= 24) return false;
+        if (el.tagName === 'A') return near(i, b);
+        return true;
+    }).map(([el, b]) => `${el.tagName} "${el.textContent.trim().slice(0, 20)}" ${Math.round(b.width)}×${Math.round(b.height)}`);
+}"""
+
+
+def test_at_360_px_tables_show_their_key_columns_and_scrolling_regions_say_so(browser, site_url):
+    context = browser.new_context(**PHONE)
+    try:
+        page, found = context.new_page(), []
+        for name, path in PAGES.items():
+            page.goto(site_url + path, wait_until="load")
+            found += [f"{name}: geser tanpa petunjuk: {r}" for r in page.evaluate(OVERFLOWING_WITHOUT_HINT)]
+            found += [f"{name}: di luar layar: {c}" for c in page.evaluate(KEY_CELLS_OFF_SCREEN)]
+        assert found == []
+    finally:
+        context.close()
+
+
+def test_tap_targets_are_at_least_24_px(browser, site_url):
+    context = browser.new_context(**PHONE)
+    try:
+        page, found = context.new_page(), []
+        for name, path in PAGES.items():
+            page.goto(site_url + path, wait_until="load")
+            found += [f"{name}: {t}" for t in page.evaluate(SMALL_TARGETS)]
+        assert found == []
+    finally:
+        context.close()
+
+
+def donor_pages(site: Path) -> list[str]:
+    return ["donatur/"] + sorted(f"donatur/{p.parent.name}/" for p in site.glob("donatur/*/index.html"))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "tanpa-js"])
+def test_donor_pages_lead_with_totals_and_a_call_to_action_and_are_a_few_screens_long(
+        browser, site_url, demo_site, javascript, capsys):
+    context = browser.new_context(**PHONE, java_script_enabled=javascript)
+    try:
+        page, heights = context.new_page(), {}
+        for path in donor_pages(demo_site.site):
+            page.goto(site_url + path, wait_until="load")
+            heights[path] = page.evaluate("document.documentElement.scrollHeight")
+            first_screen = page.evaluate("""() => [...document.querySelectorAll('main a, main strong')]
+                .filter(el => el.getBoundingClientRect().bottom <= 800).map(el => el.textContent.trim())""")
+            assert "Jadi donatur" in first_screen, path
+            assert page.locator("main .total-donatur").first.bounding_box()["y"] < 800, path
+        with capsys.disabled():
+            print(f"\n[tinggi halaman donatur, 360 px, {'dengan' if javascript else 'tanpa'} JS] "
+                  + ", ".join(f"/{p}: {h} px" for p, h in heights.items()))
+        assert len(heights) > 1
+        assert {p: h for p, h in heights.items() if h > SCREENS * 800} == {}
+    finally:
+        context.close()

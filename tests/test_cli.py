@@ -233,6 +233,17 @@ def test_build_before_any_pull_lists_every_listed_kecamatan_and_out_writes_elsew
     assert not clean.site.exists()
 
 
+def test_build_without_as_of_on_a_real_registry_is_for_today_in_jakarta(clean):
+    from zoneinfo import ZoneInfo
+
+    assert clean.cli("pull").exit_code == 0
+    before = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    result = clean.cli("build")
+    after = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    assert result.exit_code == 0, result.output
+    assert any(day.isoformat() in result.stdout for day in (before, after))
+
+
 @pytest.mark.parametrize("as_of", ["23/11/2026", "2026-13-01", "kemarin"])
 def test_build_with_a_malformed_as_of_is_a_usage_error(clean, as_of):
     result = clean.cli("build", "--as-of", as_of)

@@ -129,3 +129,52 @@ def test_a_broken_lindung_toml_is_a_config_error(project):
     with pytest.raises(ConfigError) as raised:
         project.config()
     assert "lindung.toml" in str(raised.value)
+
+
+# --- the demo's day and the site's owner ------------------------------------------------
+
+def test_the_shipped_demo_registry_carries_the_day_it_was_made_for(repo_config):
+    assert repo_config.demo_as_of == dt.date(2026, 11, 23)
+    assert repo_config.as_of_default(dt.date(2030, 1, 1)) == dt.date(2026, 11, 23)
+    moment = repo_config.clock(dt.datetime(2030, 1, 1, 9, tzinfo=dt.timezone.utc))
+    assert moment.date() == dt.date(2026, 11, 23) and moment.tzinfo == dt.timezone.utc
+
+
+def test_a_real_registry_is_built_for_today_even_beside_the_demo_file(project):
+    from conftest import ROOT
+
+    project.write_sources(HEADER + GOOD)
+    (project.registry / "demo").mkdir()
+    (project.registry / "demo" / "demo.toml").write_bytes((ROOT / "registry" / "demo" / "demo.toml").read_bytes())
+    config = project.config()
+    assert config.demo_as_of is None
+    assert config.as_of_default(dt.date(2030, 1, 1)) == dt.date(2030, 1, 1)
+    now = dt.datetime(2030, 1, 1, 9)
+    assert config.clock(now) is now
+
+
+def test_a_demo_day_that_is_not_a_date_is_a_config_error(project):
+    (project.registry / "demo").mkdir()
+    (project.registry / "demo" / "demo.toml").write_text('tanggal = "kemarin"\n', encoding="utf-8")
+    found = problems(project, HEADER + "33.71.02,Magelang Utara,Kota Magelang,registry/demo/33.71.02.xlsx\n")
+    assert any("demo.toml" in p and "tanggal" in p for p in found)
+
+
+def test_the_site_owner_and_contact_come_from_lindung_toml(project):
+    import re
+
+    toml = project.root / "lindung.toml"
+    text = re.sub(r'(?m)^(owner|contact_email|contact_phone) = .*\n', "", toml.read_text(encoding="utf-8"))
+    toml.write_text(text.replace("[site]\n", '[site]\nowner = "Forum Contoh"\ncontact_email = "halo@contoh.test"\n'
+                                 'contact_phone = "0812-0000-1111"\n', 1), encoding="utf-8")
+    project.write_sources(HEADER + GOOD)
+    site = project.config().site
+    assert (site.owner, site.contact_email, site.contact_phone) == ("Forum Contoh", "halo@contoh.test", "0812-0000-1111")
+
+
+def test_daerah_holds_an_official_measure_apart_from_coverage_and_a_contact(repo_config):
+    semarang = repo_config.daerah["33.22"]
+    assert float(semarang.keikutsertaan_persen) == 40.69 and semarang.keikutsertaan_per == dt.date(2022, 12, 31)
+    assert "ASN" in semarang.keikutsertaan_penyebut and semarang.keikutsertaan_sumber
+    assert "Cakupan" not in (semarang.keterangan or "")  # the measure is data, not a rival "Cakupan" in prose
+    assert repo_config.daerah["33.74"].kontak and repo_config.daerah["33.71"].kontak is None

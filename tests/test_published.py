@@ -46,16 +46,22 @@ def read(folder, name):
         return list(csv.reader(handle))
 
 
+FIGURES = ["pekerja_rentan_aktif", "target_pekerja_rentan", "cakupan_persen", "pengurus_rt_rw_aktif", "pengurus_rt_rw"]
+STORIES = ["menunggu_perbaikan", "donatur", "pekerja_dibiayai_donatur", "pekerja_rentan_berakhir_30_hari",
+           "pengurus_rt_rw_berakhir_30_hari", "santunan_kali", "santunan_rupiah"]
+
+
 def test_kecamatan_csv_has_exactly_the_columns_of_the_issue(data):
+    # Issue 11: one date vocabulary (angka_per, data_diambil) and the stories as data.
     assert read(data, "kecamatan")[0] == [
-        "kode", "kecamatan", "kabupaten_kota", "pekerja_rentan_aktif", "target_pekerja_rentan", "cakupan_persen",
-        "pengurus_rt_rw_aktif", "pengurus_rt_rw", "menunggu_perbaikan", "donatur", "data_per"]
+        "kode", "kecamatan", "kabupaten_kota", *FIGURES, *STORIES, "data_diambil", "angka_per"]
 
 
 def test_kecamatan_csv_holds_the_figures(data):
+    # Wates: 4 of 7, each paid by its own donor, all paid up to 31 Dec 2026 (ending within 30 days of 23 Nov: none)
     assert read(data, "kecamatan")[1:] == [
-        ["33.71.02", "Magelang Utara", "Kota Magelang", "4", "7", "57.14", "0", "10", "1", "4",
-         NOW.date().isoformat()]]
+        ["33.71.02", "Magelang Utara", "Kota Magelang", "4", "7", "57.14", "0", "10", "1", "4", "4", "0", "0", "0",
+         "0.00", NOW.date().isoformat(), AS_OF.isoformat()]]
 
 
 def test_kelurahan_csv_lists_every_kelurahan_with_an_empty_coverage_where_there_is_no_target(data):
@@ -70,9 +76,12 @@ def test_kelurahan_csv_lists_every_kelurahan_with_an_empty_coverage_where_there_
 
 def test_kabupaten_kota_csv_has_the_same_figures_per_kabupaten(data):
     table = read(data, "kabupaten_kota")
-    assert table[0] == ["kode", "kabupaten_kota", "pekerja_rentan_aktif", "target_pekerja_rentan", "cakupan_persen",
-                        "pengurus_rt_rw_aktif", "pengurus_rt_rw", "menunggu_perbaikan", "donatur"]
-    assert table[1:] == [["33.71", "Kota Magelang", "4", "7", "57.14", "0", "10", "1", "4"]]
+    assert table[0] == ["kode", "kabupaten_kota", *FIGURES, *STORIES, "kecamatan_resmi", "kecamatan_berdata",
+                        "kuota_apbd", "tahun_kuota", "pekerja_apbd_aktif", "kuota_persen",
+                        "keikutsertaan_resmi_persen", "keikutsertaan_resmi_penyebut", "keikutsertaan_resmi_per",
+                        "keikutsertaan_resmi_sumber", "angka_per"]
+    assert table[1:] == [["33.71", "Kota Magelang", "4", "7", "57.14", "0", "10", "1", "4", "4", "0", "0", "0",
+                          "0.00", "3", "1", "", "", "0", "", "", "", "", "", AS_OF.isoformat()]]
 
 
 def test_donatur_csv_lists_shown_donors_only(data):

@@ -140,18 +140,23 @@ def test_the_status_page_shows_what_waits_for_a_fix_by_tab_row_and_column(built)
 
 # --- escaping ------------------------------------------------------------------------
 
+DONORS_PAGE = "donatur/kota-magelang/index.html"
+
+
 def test_a_script_in_a_donor_name_is_shown_as_text_never_run(built):
-    source = (built / "donatur/index.html").read_text(encoding="utf-8")
+    source = (built / DONORS_PAGE).read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in source
     assert "<script>alert(1)" not in source
     assert all("src=" in tag for tag in scripts(source))
-    assert SCRIPT in page_text(built / "donatur/index.html")
+    assert SCRIPT in page_text(built / DONORS_PAGE)
+    for page in sorted(built.rglob("*.html")):  # nor anywhere else, the share cards' alt text included
+        assert "<script>alert(1)" not in page.read_text(encoding="utf-8"), page
 
 
 def test_every_sheet_value_is_escaped_where_it_is_shown(built):
-    source = (built / "donatur/index.html").read_text(encoding="utf-8")
+    source = (built / DONORS_PAGE).read_text(encoding="utf-8")
     assert "<b>tebal</b>" not in source and "<i>Contoh</i>" not in source
-    text = page_text(built / "donatur/index.html")
+    text = page_text(built / DONORS_PAGE)
     assert MARKUP in text and "Komunitas <i>Contoh</i>" in text
 
 
@@ -274,3 +279,133 @@ def test_two_places_with_the_same_address_stop_the_build(tiny, tmp_path):
     twice = type(figures)(**{**figures.__dict__, "kabupaten": figures.kabupaten * 2})
     with pytest.raises(BuildError):
         site.build(tiny.config(), twice, tmp_path / "ganda")
+
+
+# --- issue 11: actions, owner, scope --------------------------------------------------------
+
+ACTION_PAGES = ("index.html", "wilayah/kota-magelang/index.html", KECAMATAN_PAGE)
+
+
+class _Links(HTMLParser):
+    """Links by where they are: in the menu (<nav aria-label="Menu utama">) or in <main>."""
+
+    def __init__(self):
+        super().__init__()
+        self.where, self.found, self._stack = [], [], []
+        self._href = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "nav" and attrs.get("aria-label") == "Menu utama" or tag in ("main", "footer"):
+            self._stack.append("menu" if tag == "nav" else tag)
+        elif tag == "nav":
+            self._stack.append("nav")
+        if tag == "a":
+            self._href = attrs.get("href")
+            self.found.append([self._stack[-1] if self._stack else "", self._href, ""])
+
+    def handle_endtag(self, tag):
+        if tag in ("nav", "main", "footer") and self._stack:
+            self._stack.pop()
+        if tag == "a":
+            self._href = None
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self.found[-1][2] += data
+
+
+def links_by_place(path: Path) -> list[tuple[str, str, str]]:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return [(where, href, " ".join(text.split())) for where, href, text in parser.found]
+
+
+def test_daftar_and_jadi_donatur_are_in_the_menu_of_every_page_and_in_the_main_of_place_pages(built):
+    for page in sorted(built.rglob("*.html")):
+        menu = [(text, href) for where, href, text in links_by_place(page) if where == "menu"]
+        assert [t for t, _ in menu][:2] == ["Daftar", "Jadi donatur"], page
+    for name in ACTION_PAGES:
+        main = {text: href for where, href, text in links_by_place(built / name) if where == "main"}
+        assert main.get("Daftar", "").endswith("daftar/") and main.get("Jadi donatur", "").endswith("jadi-donatur/"), name
+    assert (built / "daftar/index.html").is_file() and (built / "jadi-donatur/index.html").is_file()
+    channels = page_text(built / "daftar/index.html")
+    assert all(word in channels for word in ("JMO", "kantor cabang", "Perisai", "175"))
+
+
+def test_a_place_page_names_its_local_program_and_contact_from_daerah_csv(tiny, built):
+    daerah = tiny.config().daerah["33.74"]
+    assert daerah.kontak  # Kota Semarang has a contact in the shipped daerah.csv
+    project = tiny
+    kota = page_text(built / "wilayah/kota-magelang/index.html")
+    magelang = project.config().daerah["33.71"]
+    assert magelang.program_lokal in kota and "Rp11.156" in kota
+
+
+def test_the_owner_and_contact_from_lindung_toml_are_in_every_footer_and_on_tentang(built, tiny):
+    site = tiny.config().site
+    assert site.owner and site.contact_email
+    for page in sorted(built.rglob("*.html")):
+        footer = [(href, text) for where, href, text in links_by_place(page) if where == "footer"]
+        assert ("mailto:" + site.contact_email, site.contact_email) in footer, page
+        assert site.owner in page_text(page), page
+    tentang = page_text(built / "tentang/index.html")
+    assert "Siapa yang mengelola situs ini" in tentang and site.contact_email in tentang
+
+
+def test_a_whatsapp_contact_is_published_and_passes_the_guard_while_another_number_stops_the_build(
+        tmp_path, schemas):
+    import re as regex
+
+    project = Project(copy_project(tmp_path / "proyek"), Rows(schemas))
+    toml = project.root / "lindung.toml"
+    toml.write_text(regex.sub(r'(?m)^contact_phone = .*$', 'contact_phone = "0812-0000-1111"',
+                              toml.read_text(encoding="utf-8")), encoding="utf-8")
+    project.add(KODE, peserta=[project.rows.peserta(**YEAR)])
+    project.pull()
+    out = project.build(AS_OF)
+    footer = page_text(out / "index.html")
+    assert "WhatsApp 0812-0000-1111" in footer
+    assert 'href="https://wa.me/6281200001111"' in (out / "index.html").read_text(encoding="utf-8")
+    (project.root / "content" / "tentang.md").write_text(
+        "judul: Tentang\n\nHubungi juga 0813-9999-2222.\n", encoding="utf-8")
+    with pytest.raises(BuildError) as stopped:
+        project.build(AS_OF, out=tmp_path / "lain")
+    assert "tentang/index.html" in str(stopped.value) and "0813" not in str(stopped.value)
+
+
+def test_a_kecamatan_without_data_and_official_kecamatan_without_a_sheet_are_shown_as_such(project, rows):
+    project.add(KODE, peserta=[rows.peserta(**YEAR)])
+    project.add(KODE_2, sumber="sheets/belum-ada.xlsx")  # listed, never read
+    project.pull()
+    site = project.build(AS_OF)
+    tengah = page_text(site / "wilayah/kota-magelang/magelang-tengah/index.html")
+    assert "Kecamatan ini belum mengirim data" in tengah
+    kota = page_text(site / "wilayah/kota-magelang/index.html")
+    assert "1 dari 3 kecamatan di Kota Magelang sudah mengirim data" in kota
+    assert "Belum mengirim data: Magelang Selatan." in kota  # official, not listed in sources.csv
+    wilayah = page_text(site / "wilayah/index.html")
+    assert "1 dari 576 kecamatan di Jawa Tengah sudah mengirim data, di 1 dari 35 kabupaten/kota" in wilayah
+    assert "Belum mengirim data" in wilayah and "Kota Surakarta" in wilayah
+    status = page_text(site / "status/index.html")
+    assert ("Magelang Tengah Kota Magelang Belum ada data gagal dibaca sejak 23 November 2026: sheet tidak "
+            "ditemukan; belum ada data yang masuk") in status
+    home = page_text(site / "index.html")
+    assert "1 dari 576 kecamatan di Jawa Tengah sudah mengirim data (1 dari 35 kabupaten/kota)" in home
+
+
+def test_a_failed_first_pull_shows_its_kind_on_status_never_the_operator_message(project, rows):
+    (project.root / "sheets").mkdir(exist_ok=True)
+    (project.root / "sheets" / "rusak.xlsx").write_text("bukan workbook", encoding="utf-8")
+    project.add(KODE, sumber="sheets/rusak.xlsx")
+    project.add(KODE_2, sumber="sheets/tidak-ada.xlsx")
+    project.pull()
+    reports = {r: (project.registry / "laporan" / f"{r}.json").read_text(encoding="utf-8") for r in (KODE, KODE_2)}
+    assert "rusak.xlsx" in reports[KODE]  # the operator is told which file, in the private report
+    site = project.build(AS_OF)
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for word in ("rusak.xlsx", "tidak-ada.xlsx", "sheets/", "ZipError", "CalamineError", str(project.root)):
+            assert word not in text, (page, word)
+    status = page_text(site / "status/index.html")
+    assert "gagal dibaca sejak 23 November 2026: sheet tidak bisa dibaca; belum ada data yang masuk" in status

@@ -302,6 +302,23 @@ def test_a_kelurahan_listed_twice_in_the_wilayah_tab_is_an_error(check, rows):
     assert [(e.tab, e.row, e.column) for e in result.errors] == [("wilayah", 3, "Kelurahan")]
 
 
+ISSUE_11 = "issue 11: "
+
+
+@pytest.mark.parametrize("again", [KELURAHAN["Wates"], KELURAHAN["Wates"].replace(".", ""), "WATES", "Kel. Wates"])
+def test_a_kelurahan_typed_again_by_code_or_spelling_is_an_error_and_the_first_row_counts(
+        check, rows, assert_indonesian, again):
+    result = check(wilayah=[rows.wilayah(kelurahan="Wates", target_pekerja_rentan=7),
+                            rows.wilayah(kelurahan="Potrobangsan", target_pekerja_rentan=5),
+                            rows.wilayah(kelurahan=again, target_pekerja_rentan=70)])
+    [error] = result.errors
+    assert (error.tab, error.row, error.column) == ("wilayah", 4, "Kelurahan")
+    assert "baris 2" in error.problem and "pertama" in error.fix
+    assert_indonesian(error.message())
+    assert [(r["kelurahan"], r["target_pekerja_rentan"]) for r in result.tables["wilayah"]] == [
+        (KELURAHAN["Wates"], 7), (KELURAHAN["Potrobangsan"], 5)]
+
+
 # --- never echo a NIK or a name ------------------------------------------------
 
 def test_a_nik_typed_into_another_column_is_not_echoed(check, rows):

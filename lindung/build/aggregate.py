@@ -6,6 +6,14 @@ Coverage is active ÷ target, and a place without a target has no coverage
 kecamatan appears, also with nobody protected yet. Rows in error never reach
 a snapshot, so they are in no figure; their count travels as
 `menunggu_perbaikan`. Pure: the same snapshots and date give the same figures.
+
+Every level (kecamatan, kabupaten/kota, province) is computed the same way,
+from the list of its active workers (`_Aktif`), so a kabupaten's breakdown
+is exactly the sum of its kecamatan's and nothing is counted twice. Donors
+are the exception that needs a rule, because each sheet gives a donor an id
+of its own: `donor_key` says who is the same donor across sheets, and every
+level counts distinct keys (a company paying in three kecamatan is one donor
+of its kabupaten, not three).
 """
 from __future__ import annotations
 
@@ -20,8 +28,15 @@ from .slug import slugify
 from ..store.snapshot import Snapshot
 
 PEKERJA_RENTAN, PENGURUS_RT_RW = "pekerja rentan", "pengurus RT/RW"
+SEGMEN = (PEKERJA_RENTAN, PENGURUS_RT_RW)
+SUMBER_DANA = ("mandiri", "APBD", "donatur", "CSR")
+PAID_BY_DONORS = frozenset({"donatur", "CSR"})  # sumber_dana that names a donor of the donatur tab
+PERIODE_BAYAR = (3, 6, 12)
+NO_PEKERJAAN = "belum diisi"
 CHANGE_DAYS = 30
+ENDING_DAYS = 30  # "berakhir dalam 30 hari": active today, paid up to at most 30 days from today
 SERIES_MONTHS = 12
+PROVINCE = ("33", "Jawa Tengah")
 
 
 @dataclass(frozen=True)
@@ -62,11 +77,13 @@ class Place:
     rentan: Coverage
     rt_rw: Coverage
     induk: str = ""  # the parent's name, for tables that mix places
+    kelurahan_bertarget: int = 0  # kelurahan/desa with a target for pekerja rentan
+    kelurahan_jumlah: int = 0  # kelurahan/desa in the place (of kecamatan with a sheet listed)
 
 
 @dataclass(frozen=True)
 class Status:
-    data_per: dt.date | None  # when the data shown was last pulled
+    data_per: dt.date | None  # the kecamatan's data date: when its sheet was last read with success
     umur_hari: int | None
     hasil: str  # ok | struktur | gagal_baca | belum_ada
     alasan: str
@@ -75,26 +92,82 @@ class Status:
 
 
 @dataclass(frozen=True)
+class DonorSummary:
+    """The donors of one place who fund at least one worker active now,
+    counted by `donor_key`, and the workers they fund."""
+
+    donatur: int = 0
+    pekerja: int = 0  # active workers whose iuran a donor or a company's CSR pays
+    per_jenis: tuple[tuple[str, int, int], ...] = ()  # (jenis, donors, workers), kinds with any
+    per_periode: tuple[tuple[int, int, int], ...] = ()  # (months, donors, workers), for 3, 6 and 12
+
+
+@dataclass(frozen=True)
+class Rincian:
+    """The stories of one place as data: who pays, what work, what ends soon,
+    what was paid out, who the donors are. Active workers only."""
+
+    pembiayaan: tuple[tuple[str, str, int], ...]  # (segmen, sumber_dana, active) for every pair, zeros kept
+    pekerjaan: tuple[tuple[str, str, int], ...]  # (segmen, pekerjaan, active), pairs with anyone
+    berakhir: tuple[tuple[str, int], ...]  # (segmen, active and paid up to within ENDING_DAYS)
+    santunan: tuple[tuple[str, int, float], ...]  # (program, times paid, Rp) up to the as-of date
+    donatur: DonorSummary
+
+    def dibayar(self, segmen: str, sumber: str) -> int:
+        return next((n for s, d, n in self.pembiayaan if s == segmen and d == sumber), 0)
+
+    def pekerjaan_per_jenis(self) -> tuple[tuple[str, int, int], ...]:
+        """(pekerjaan, pekerja rentan, pengurus RT/RW), most first."""
+        table: dict[str, list[int]] = {}
+        for segmen, pekerjaan, count in self.pekerjaan:
+            table.setdefault(pekerjaan, [0, 0])[SEGMEN.index(segmen)] += count
+        return tuple(sorted(((p, a, b) for p, (a, b) in table.items()), key=lambda r: (-(r[1] + r[2]), r[0])))
+
+    def pembiayaan_tabel(self) -> tuple[tuple[str, int, int], ...]:
+        """(sumber_dana, pekerja rentan, pengurus RT/RW), in SUMBER_DANA order."""
+        return tuple((d, self.dibayar(PEKERJA_RENTAN, d), self.dibayar(PENGURUS_RT_RW, d)) for d in SUMBER_DANA)
+
+    def berakhir_untuk(self, segmen: str) -> int:
+        return dict(self.berakhir).get(segmen, 0)
+
+    @property
+    def santunan_kali(self) -> int:
+        return sum(n for _, n, _ in self.santunan)
+
+    @property
+    def santunan_rupiah(self) -> float:
+        return sum(total for _, _, total in self.santunan)
+
+
+@dataclass(frozen=True)
 class Kecamatan:
     place: Place
     kabupaten: Place
     kelurahan: tuple[Place, ...]
     menunggu_perbaikan: int
-    donatur_aktif: int
     status: Status
-    sumber_dana: tuple[tuple[str, int], ...]  # active workers (both segmen) per source of funds
-    santunan: tuple[tuple[str, int, float], ...]  # program, count, total Rp
+    rincian: Rincian
     seri: tuple[tuple[dt.date, int], ...]  # active pekerja rentan at each of the last 12 month ends
+    seri_rt_rw: tuple[tuple[dt.date, int], ...] = ()
     nik_di_kecamatan_lain: int = 0  # active workers whose NIK another kecamatan also lists
+    berdata: bool = False  # a snapshot exists: the kecamatan has sent its data at least once
+    donors: "Donors | None" = None  # this kecamatan's thank-you list
 
+    @property
+    def donatur_aktif(self) -> int:
+        return self.rincian.donatur.donatur
 
-@dataclass(frozen=True)
-class Kabupaten:
-    place: Place
-    kecamatan: tuple[Kecamatan, ...]
-    daerah: Daerah | None
-    apbd_aktif: int
-    seri: tuple[tuple[dt.date, int], ...]
+    @property
+    def sumber_dana(self) -> tuple[tuple[str, int], ...]:
+        """Active workers (both segmen) per source of funds, sources with anyone."""
+        totals = Counter()
+        for _, sumber, n in self.rincian.pembiayaan:
+            totals[sumber] += n
+        return tuple(sorted((s, n) for s, n in totals.items() if n))
+
+    @property
+    def santunan(self) -> tuple[tuple[str, int, float], ...]:
+        return self.rincian.santunan
 
 
 @dataclass(frozen=True)
@@ -111,18 +184,61 @@ class Donor:
 class Instansi:
     instansi: str
     jenis: str
-    donatur: int
+    donatur: int  # donors funding someone active now
     pekerja_aktif: int
     bulan_dibayar: int
 
 
 @dataclass(frozen=True)
 class Donors:
+    """The thank-you lists of one place: shown donors (also those whose
+    workers' protection has ended), the others summed, and per instansi."""
+
     shown: tuple[Donor, ...]
-    anonymous_donors: int
+    anonymous_donors: int  # donors without consent who fund someone active now
     anonymous_workers: int
     anonymous_months: int
     per_instansi: tuple[Instansi, ...]
+
+
+@dataclass(frozen=True)
+class Kabupaten:
+    place: Place
+    kecamatan: tuple[Kecamatan, ...]
+    daerah: Daerah | None
+    apbd_aktif: int  # active workers (both segmen) paid from the APBD
+    seri: tuple[tuple[dt.date, int], ...]
+    rincian: Rincian | None = None
+    donors: Donors | None = None
+    seri_rt_rw: tuple[tuple[dt.date, int], ...] = ()
+    kecamatan_resmi: int = 0  # kecamatan of this kabupaten/kota in the official list
+    belum_terdaftar: tuple[str, ...] = ()  # official kecamatan with no sheet listed in sources.csv
+
+    @property
+    def kecamatan_berdata(self) -> int:
+        return sum(1 for k in self.kecamatan if k.berdata)
+
+    @property
+    def donatur_path(self) -> str:
+        """The page thanking this kabupaten/kota's donors: donatur/<its slug>/."""
+        return "donatur/" + self.place.path.strip("/").rsplit("/", 1)[-1] + "/"
+
+    @property
+    def kuota_persen(self) -> float | None:
+        kuota = self.daerah.kuota_apbd if self.daerah else None
+        return round(100 * self.apbd_aktif / kuota, 2) if kuota else None
+
+
+@dataclass(frozen=True)
+class Jangkauan:
+    """How much of the province the figures cover."""
+
+    kecamatan_resmi: int  # kecamatan in the official list of the province
+    kecamatan_terdaftar: int  # listed in registry/sources.csv
+    kecamatan_berdata: int  # with data: their sheet has been read at least once
+    kabupaten_resmi: int
+    kabupaten_berdata: int
+    belum_ada_data: tuple[tuple[str, str, int], ...] = ()  # (kode, nama, kecamatan) of kabupaten/kota without a sheet listed
 
 
 @dataclass(frozen=True)
@@ -134,11 +250,24 @@ class Figures:
     santunan: tuple[tuple[str, int, float], ...]
     menunggu_perbaikan: int
     seri: tuple[tuple[dt.date, int], ...]
+    rincian: Rincian | None = None
+    jangkauan: Jangkauan | None = None
+    seri_rt_rw: tuple[tuple[dt.date, int], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kecamatan(self) -> tuple[Kecamatan, ...]:
         return tuple(k for kab in self.kabupaten for k in kab.kecamatan)
+
+    @property
+    def tanggal_lalu(self) -> dt.date:
+        """The day the 30-day change compares with."""
+        return self.as_of - dt.timedelta(days=CHANGE_DAYS)
+
+    @property
+    def berakhir_sampai(self) -> dt.date:
+        """The last day of "berakhir dalam 30 hari"."""
+        return self.as_of + dt.timedelta(days=ENDING_DAYS)
 
     @property
     def kelurahan(self) -> tuple[Place, ...]:
@@ -155,12 +284,55 @@ def rank(places) -> list:
     return sorted(places, key=key)
 
 
+def donor_key(kode: str, row: dict) -> tuple:
+    """Who a donor row is, across sheets. A donor who agreed to be named is
+    their name, instansi and jenis, with case and spacing folded: the same
+    three in two kecamatan (or twice in one sheet) are one donor. A donor who
+    did not agree has no name in the snapshot, so they are one donor per
+    sheet id: `(kecamatan, id)`. Every level and every published count uses
+    this one rule."""
+    if row["tampilkan_nama"] == "ya" and row["nama"]:
+        return ("nama", _fold(row["nama"]), _fold(row["instansi"] or ""), row["jenis"])
+    return ("sheet", kode, row["id"])
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class _Aktif:
+    """One active worker, as the breakdowns need them (no identity)."""
+
+    segmen: str
+    sumber_dana: str
+    pekerjaan: str
+    berlaku_sampai: dt.date
+    donor: tuple | None  # donor_key, when a donor or CSR pays
+    jenis: str | None
+    periode: int | None
+
+
+@dataclass(frozen=True)
+class _SheetDonor:
+    kode: str
+    kecamatan: str
+    kabupaten: str
+    row: dict
+    key: tuple
+    aktif: int  # workers active now that this sheet row funds
+    bulan: int  # worker-months paid, over every worker it funds
+
+
 def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, Report],
             as_of: dt.date) -> Figures:
     earlier = as_of - dt.timedelta(days=CHANGE_DAYS)
     months = _month_ends(as_of)
-    donor_rows = []
+    pekerjaan_order = _pekerjaan_order(config)
     shared = _shared_niks(snapshots)
+    sheet_donors: list[_SheetDonor] = []
+    santunan_rows: dict[str, list[dict]] = {}
+    active_rows: dict[str, list[_Aktif]] = {}
     by_kabupaten: dict[str, list[Kecamatan]] = defaultdict(list)
     for source in sorted(config.sources, key=lambda s: s.kode):
         official = config.wilayah.kecamatan[source.kode]
@@ -169,13 +341,17 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
         peserta = tables.get("peserta", [])
         kab_slug = slugify(official.kabupaten_nama)
         kec_path = f"wilayah/{kab_slug}/{slugify(official.nama)}/"
-        targets = {row["kelurahan"]: row for row in tables.get("wilayah", [])}
+        targets = _targets(tables.get("wilayah", []))
+        donors = {}
+        for row in tables.get("donatur", []):
+            donors.setdefault(row["id"], row)
         groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
         sponsored: dict[str, list[dict]] = defaultdict(list)
         for row in peserta:
             groups[(row["kelurahan"], row["segmen"])].append(row)
-            if row["id_donatur"]:
-                sponsored[row["id_donatur"]].append(row)
+            donor_id = _paying_donor(row)
+            if donor_id in donors:
+                sponsored[donor_id].append(row)
 
         def coverage(kelurahan: str, segmen: str, target_column: str) -> Coverage:
             rows = groups.get((kelurahan, segmen), [])
@@ -185,55 +361,152 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
 
         kelurahan = tuple(
             Place(k.kode, k.nama, "kelurahan", "", coverage(k.kode, PEKERJA_RENTAN, "target_pekerja_rentan"),
-                  coverage(k.kode, PENGURUS_RT_RW, "pengurus_rt_rw"), official.nama)
+                  coverage(k.kode, PENGURUS_RT_RW, "pengurus_rt_rw"), official.nama,
+                  int(bool(targets.get(k.kode, {}).get("target_pekerja_rentan"))), 1)
             for k in official.kelurahan)
-        donors = {row["id"]: row for row in tables.get("donatur", [])}
-        active = [r for r in peserta if _active(r, as_of)]
-        funding = {r["id_donatur"] for r in active if r["id_donatur"]}
+        keys = {donor_id: donor_key(source.kode, row) for donor_id, row in donors.items()}
         for donor_id, row in donors.items():
             theirs = sponsored.get(donor_id, [])
-            donor_rows.append((row, official.nama, sum(1 for r in theirs if _active(r, as_of)),
-                               sum(_months(r["mulai"], r["berlaku_sampai"]) for r in theirs)))
+            sheet_donors.append(_SheetDonor(
+                source.kode, official.nama, official.kabupaten_kode, row, keys[donor_id],
+                sum(1 for r in theirs if _active(r, as_of)),
+                sum(_months(r["mulai"], r["berlaku_sampai"]) for r in theirs)))
+        active = [r for r in peserta if _active(r, as_of)]
+        active_rows[source.kode] = [_aktif(r, donors, keys) for r in active]
+        santunan_rows[source.kode] = tables.get("santunan", [])
         kab_place = Place(official.kabupaten_kode, official.kabupaten_nama, "kabupaten_kota",
                           f"wilayah/{kab_slug}/", Coverage(), Coverage())
         by_kabupaten[official.kabupaten_kode].append(Kecamatan(
             place=Place(source.kode, official.nama, "kecamatan", kec_path,
                         _sum(p.rentan for p in kelurahan), _sum(p.rt_rw for p in kelurahan),
-                        official.kabupaten_nama),
+                        official.kabupaten_nama, sum(p.kelurahan_bertarget for p in kelurahan), len(kelurahan)),
             kabupaten=kab_place,
             kelurahan=kelurahan,
             menunggu_perbaikan=(snapshot.meta.get("menunggu_perbaikan", 0) if snapshot else 0),
-            donatur_aktif=len(funding & set(donors)),
             status=_status(snapshot, reports.get(source.kode), as_of),
-            sumber_dana=tuple(sorted(Counter(r["sumber_dana"] for r in active).items())),
-            santunan=_santunan(tables.get("santunan", []), as_of),
-            seri=tuple((m, sum(1 for r in peserta if r["segmen"] == PEKERJA_RENTAN and _active(r, m)))
-                       for m in months),
+            rincian=_rincian(active_rows[source.kode], santunan_rows[source.kode], as_of, pekerjaan_order),
+            seri=_series(peserta, PEKERJA_RENTAN, months),
+            seri_rt_rw=_series(peserta, PENGURUS_RT_RW, months),
             nik_di_kecamatan_lain=sum(1 for r in active if r["nik_hash"] in shared),
+            berdata=snapshot is not None,
+            donors=_donors([d for d in sheet_donors if d.kode == source.kode]),
         ))
+    listed = {s.kode for s in config.sources}
+    official_by_kabupaten: dict[str, list] = defaultdict(list)
+    for kec in config.wilayah.kecamatan.values():
+        official_by_kabupaten[kec.kabupaten_kode].append(kec)
     kabupaten = []
     for kode, kecamatan in sorted(by_kabupaten.items()):
         first = kecamatan[0].kabupaten
         place = Place(kode, first.nama, first.tingkat, first.path,
-                      _sum(k.place.rentan for k in kecamatan), _sum(k.place.rt_rw for k in kecamatan))
-        apbd = sum(n for k in kecamatan for source, n in k.sumber_dana if source == "APBD")
-        kabupaten.append(Kabupaten(place, tuple(kecamatan), config.daerah.get(kode), apbd,
-                                   _add_series(k.seri for k in kecamatan)))
+                      _sum(k.place.rentan for k in kecamatan), _sum(k.place.rt_rw for k in kecamatan),
+                      PROVINCE[1], sum(k.place.kelurahan_bertarget for k in kecamatan),
+                      sum(k.place.kelurahan_jumlah for k in kecamatan))
+        codes = [k.place.kode for k in kecamatan]
+        rincian = _rincian([a for c in codes for a in active_rows[c]], [s for c in codes for s in santunan_rows[c]],
+                           as_of, pekerjaan_order)
+        apbd = sum(n for _, sumber, n in rincian.pembiayaan if sumber == "APBD")
+        kabupaten.append(Kabupaten(
+            place, tuple(kecamatan), config.daerah.get(kode), apbd, _add_series(k.seri for k in kecamatan),
+            rincian=rincian, donors=_donors([d for d in sheet_donors if d.kabupaten == kode]),
+            seri_rt_rw=_add_series(k.seri_rt_rw for k in kecamatan),
+            kecamatan_resmi=len(official_by_kabupaten[kode]),
+            belum_terdaftar=tuple(k.nama for k in sorted(official_by_kabupaten[kode], key=lambda k: k.kode)
+                                  if k.kode not in listed)))
     all_kecamatan = [k for kab in kabupaten for k in kab.kecamatan]
-    provinsi = Place("33", "Jawa Tengah", "provinsi", "", _sum(k.place.rentan for k in kabupaten),
-                     _sum(k.place.rt_rw for k in kabupaten))
-    santunan = Counter()
-    amounts = Counter()
-    for kec in all_kecamatan:
-        for program, count, total in kec.santunan:
-            santunan[program] += count
-            amounts[program] += total
+    provinsi = Place(PROVINCE[0], PROVINCE[1], "provinsi", "", _sum(k.place.rentan for k in kabupaten),
+                     _sum(k.place.rt_rw for k in kabupaten), "",
+                     sum(k.place.kelurahan_bertarget for k in kabupaten),
+                     sum(k.place.kelurahan_jumlah for k in kabupaten))
+    rincian = _rincian([a for rows in active_rows.values() for a in rows],
+                       [s for rows in santunan_rows.values() for s in rows], as_of, pekerjaan_order)
+    with_data = {kab.place.kode for kab in kabupaten if kab.kecamatan_berdata}
+    jangkauan = Jangkauan(
+        kecamatan_resmi=len(config.wilayah.kecamatan),
+        kecamatan_terdaftar=len(all_kecamatan),
+        kecamatan_berdata=sum(1 for k in all_kecamatan if k.berdata),
+        kabupaten_resmi=len(config.wilayah.kabupaten),
+        kabupaten_berdata=len(with_data),
+        belum_ada_data=tuple((kode, nama, len(official_by_kabupaten[kode]))
+                             for kode, nama in sorted(config.wilayah.kabupaten.items()) if kode not in by_kabupaten),
+    )
     return Figures(
-        as_of=as_of, provinsi=provinsi, kabupaten=tuple(kabupaten), donors=_donors(donor_rows),
-        santunan=tuple((p, santunan[p], amounts[p]) for p in sorted(santunan)),
+        as_of=as_of, provinsi=provinsi, kabupaten=tuple(kabupaten), donors=_donors(sheet_donors),
+        santunan=rincian.santunan,
         menunggu_perbaikan=sum(k.menunggu_perbaikan for k in all_kecamatan),
         seri=_add_series(k.seri for k in kabupaten),
+        rincian=rincian, jangkauan=jangkauan,
+        seri_rt_rw=_add_series(k.seri_rt_rw for k in kabupaten),
     )
+
+
+def _targets(rows: list[dict]) -> dict[str, dict]:
+    """Targets per kelurahan code. A kelurahan typed twice (by name, then by
+    code) is reported by the pull; should an older snapshot still hold both
+    rows, the first one counts, as the report's fix text says."""
+    targets: dict[str, dict] = {}
+    for row in rows:
+        targets.setdefault(row["kelurahan"], row)
+    return targets
+
+
+def _paying_donor(row: dict) -> str | None:
+    """The donor id of a worker a donor or a company's CSR pays for. An id
+    left in ID Donatur of a worker who pays for themselves (or is paid from
+    the APBD) names nobody who pays: it is no donor's worker."""
+    return row["id_donatur"] if row["sumber_dana"] in PAID_BY_DONORS and row["id_donatur"] else None
+
+
+def _aktif(row: dict, donors: dict[str, dict], keys: dict[str, tuple]) -> _Aktif:
+    donor_id = _paying_donor(row)
+    donor = donors.get(donor_id) if donor_id else None
+    return _Aktif(row["segmen"], row["sumber_dana"], row.get("pekerjaan") or NO_PEKERJAAN, row["berlaku_sampai"],
+                  keys[donor_id] if donor else None, donor["jenis"] if donor else None,
+                  donor["periode_bayar"] if donor else None)
+
+
+def _rincian(active: list[_Aktif], santunan: list[dict], as_of: dt.date, pekerjaan_order) -> Rincian:
+    paid = Counter((a.segmen, a.sumber_dana) for a in active)
+    work = Counter((a.segmen, a.pekerjaan) for a in active)
+    ending_by = as_of + dt.timedelta(days=ENDING_DAYS)
+    ending = Counter(a.segmen for a in active if a.berlaku_sampai <= ending_by)
+
+    def work_order(item):
+        segmen, pekerjaan = item[0]
+        return (SEGMEN.index(segmen) if segmen in SEGMEN else 9, pekerjaan_order.get(pekerjaan, 99), pekerjaan)
+
+    funded = [a for a in active if a.donor is not None]
+    keys_by_jenis: dict[str, set] = defaultdict(set)
+    workers_by_jenis: Counter = Counter()
+    keys_by_periode: dict[int, set] = defaultdict(set)
+    workers_by_periode: Counter = Counter()
+    for a in funded:
+        keys_by_jenis[a.jenis].add(a.donor)
+        workers_by_jenis[a.jenis] += 1
+        if a.periode is not None:
+            keys_by_periode[a.periode].add(a.donor)
+            workers_by_periode[a.periode] += 1
+    donatur = DonorSummary(
+        donatur=len({a.donor for a in funded}),
+        pekerja=len(funded),
+        per_jenis=tuple((j, len(keys_by_jenis[j]), workers_by_jenis[j]) for j in sorted(keys_by_jenis)),
+        per_periode=tuple((p, len(keys_by_periode[p]), workers_by_periode[p]) for p in PERIODE_BAYAR),
+    )
+    return Rincian(
+        pembiayaan=tuple((s, d, paid[(s, d)]) for s in SEGMEN for d in SUMBER_DANA),
+        pekerjaan=tuple((s, p, n) for (s, p), n in sorted(work.items(), key=work_order)),
+        berakhir=tuple((s, ending[s]) for s in SEGMEN),
+        santunan=_santunan(santunan, as_of),
+        donatur=donatur,
+    )
+
+
+def _pekerjaan_order(config: Config) -> dict[str, int]:
+    try:
+        enum = config.contract["peserta"].column("pekerjaan").enum or ()
+    except (KeyError, StopIteration):
+        enum = ()
+    return {name: i for i, name in enumerate(enum)}
 
 
 def _shared_niks(snapshots: dict[str, Snapshot]) -> set[str]:
@@ -267,6 +540,11 @@ def _month_ends(as_of: dt.date) -> tuple[dt.date, ...]:
     return tuple(reversed(days))
 
 
+def _series(peserta: list[dict], segmen: str, months) -> tuple[tuple[dt.date, int], ...]:
+    rows = [r for r in peserta if r["segmen"] == segmen]
+    return tuple((m, sum(1 for r in rows if _active(r, m))) for m in months)
+
+
 def _add_series(series) -> tuple[tuple[dt.date, int], ...]:
     totals: Counter = Counter()
     order: list[dt.date] = []
@@ -297,32 +575,32 @@ def _status(snapshot: Snapshot | None, report: Report | None, as_of: dt.date) ->
     return Status(taken, age, outcome, reason, report.failing_since, tuple(report.errors))
 
 
-def _donors(rows) -> Donors:
-    anon = [0, 0, 0]
-    # One line per donor, even when they sponsor workers in several kecamatan
-    # (each kecamatan's sheet gives them an id of its own).
-    named: dict[tuple[str, str, str], list] = {}
-    instansi: dict[tuple[str, str], list[int]] = {}
-    for row, kecamatan, active, months in rows:
-        if row["tampilkan_nama"] == "ya" and row["nama"]:
-            key = (" ".join(row["nama"].split()).casefold(), (row["instansi"] or "").strip().casefold(), row["jenis"])
-            line = named.setdefault(key, [row["nama"].strip(), (row["instansi"] or "").strip(), row["jenis"], [], 0, 0])
-            if kecamatan not in line[3]:
-                line[3].append(kecamatan)
-            line[4] += active
-            line[5] += months
-        else:
-            anon[0] += 1
-            anon[1] += active
-            anon[2] += months
-        key = ((row["instansi"] or "").strip() or f"({row['jenis']})", row["jenis"])
-        totals = instansi.setdefault(key, [0, 0, 0])
-        totals[0] += 1
+def _donors(sheet_donors: list[_SheetDonor]) -> Donors:
+    """The thank-you lists over the given sheet donors, merged by donor_key."""
+    by_key: dict[tuple, list[_SheetDonor]] = {}
+    for donor in sheet_donors:
+        by_key.setdefault(donor.key, []).append(donor)
+    shown, anonymous = [], [0, 0, 0]
+    instansi: dict[tuple[str, str], list] = {}
+    for key, parts in by_key.items():
+        row = parts[0].row
+        active = sum(p.aktif for p in parts)
+        months = sum(p.bulan for p in parts)
+        if key[0] == "nama":
+            kecamatan = sorted({p.kecamatan for p in parts})
+            shown.append(Donor(row["nama"].strip(), (row["instansi"] or "").strip(), row["jenis"],
+                               ", ".join(kecamatan), active, months))
+        elif active:
+            anonymous[0] += 1
+            anonymous[1] += active
+            anonymous[2] += months
+        name = (row["instansi"] or "").strip() if key[0] == "nama" else ""
+        totals = instansi.setdefault((name, row["jenis"]), [0, 0, 0, 0])  # "": donors without a name shown
+        totals[0] += 1 if active else 0
         totals[1] += active
         totals[2] += months
-    shown = sorted((Donor(nama, inst, jenis, ", ".join(sorted(kec)), active, months)
-                    for nama, inst, jenis, kec, active, months in named.values()),
-                   key=lambda d: (-d.pekerja_aktif, -d.bulan_dibayar, d.nama.lower(), d.kecamatan))
-    per_instansi = sorted((Instansi(name, jenis, *totals) for (name, jenis), totals in instansi.items()),
+        totals[3] += 1
+    shown.sort(key=lambda d: (-d.pekerja_aktif, -d.bulan_dibayar, d.nama.lower(), d.kecamatan))
+    per_instansi = sorted((Instansi(name, jenis, *totals[:3]) for (name, jenis), totals in instansi.items()),
                           key=lambda i: (-i.pekerja_aktif, -i.bulan_dibayar, i.instansi.lower()))
-    return Donors(tuple(shown), anon[0], anon[1], anon[2], tuple(per_instansi))
+    return Donors(tuple(shown), anonymous[0], anonymous[1], anonymous[2], tuple(per_instansi))

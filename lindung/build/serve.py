@@ -56,9 +56,9 @@ def fingerprint(root: Path, stores: list[Path] = ()) -> tuple:
 def build(root: Path, out: Path, as_of: dt.date | None) -> str:
     """One build, as `lindung build` does it; returns a line to print."""
     config = config_module.load(root)
-    day = as_of or dt.datetime.now(ZoneInfo(config.site.timezone)).date()
+    day = as_of or config.as_of_default(dt.datetime.now(ZoneInfo(config.site.timezone)).date())
     built = jobs.build(config, as_of=day, out=out)
-    return f"{len(built.pages)} halaman ditulis ke {out} (data per {day.isoformat()})."
+    return f"{len(built.pages)} halaman ditulis ke {out} (angka per {day.isoformat()})."
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):

@@ -19,17 +19,26 @@ from urllib.parse import urlsplit
 
 from .. import privacy
 from ..store import atomic
-from . import charts, kalkulator, published, search
-from .aggregate import Figures, rank
-from ..config import Config
-from .render import Content, environment, read_content, relative
+from . import charts, kalkulator, ogimage, published, search
+from .aggregate import PEKERJA_RENTAN, Figures, Kabupaten, Kecamatan, Place, rank
+from ..config import Config, Site
+from .render import ANGKA_PER, Content, angka, environment, persen, read_content, relative, tanggal
+from .slug import slugify
 
 
 # The province-wide kelurahan leaderboard shows the top of the list only: all
 # 8,563 kelurahan of Jawa Tengah on one page would be megabytes on a phone.
 # Every kelurahan is on its kecamatan's page and in data/kelurahan.csv.
 KELURAHAN_TOP = 100
-OG_IMAGE = "static/og.png"  # the share card, drawn by `python -m lindung.ogimage`
+OG_IMAGE = "static/og.png"  # the general share card, drawn by `python -m lindung.build.ogimage`
+CARDS = "static/kartu"  # each place's own share card, drawn at build time
+CARD_CACHE = Path(".cache") / "kartu"  # under the project folder (git-ignored): cards already drawn
+TERLINDUNGI = "pekerja rentan terlindungi"
+
+# The menu: the two actions first, shown as buttons, then the site's parts.
+NAV = (("daftar/", "Daftar", True), ("jadi-donatur/", "Jadi donatur", True), ("program/", "Program", False),
+       ("peringkat/", "Peringkat", False), ("wilayah/", "Wilayah", False), ("donatur/", "Donatur", False),
+       ("data/", "Data", False), ("status/", "Status", False))
 
 
 class BuildError(Exception):
@@ -45,18 +54,80 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     in_sitemap: bool = True
     in_search: bool = True  # its main region goes into the search index
+    share_title: str = ""  # og:title, when the shared title says more than the page title
+    card: ogimage.Card | None = None  # the page's own share card, with its figure
 
     @property
     def file(self) -> str:
         return self.path + "index.html" if self.path.endswith("/") or self.path == "" else self.path
 
+    @property
+    def card_path(self) -> str:
+        if self.card is None:
+            return OG_IMAGE
+        return f"{CARDS}/{slugify(self.path) if self.path else 'jawa-tengah'}.png"
+
+
+@dataclass(frozen=True)
+class Kontak:
+    """The site's owner and contact from lindung.toml, ready for the footer
+    and /tentang/. Published on purpose: the guard is told to let them be."""
+
+    owner: str
+    owner_url: str
+    email: str
+    phone: str
+    whatsapp: str  # https://wa.me/62…, from the phone number
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.email, self.phone, self.whatsapp) if t)
+
+
+def kontak(site: Site) -> Kontak:
+    digits = "".join(ch for ch in site.contact_phone if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return Kontak(site.owner.strip(), site.owner_url.strip(), site.contact_email.strip(), site.contact_phone.strip(),
+                  f"https://wa.me/{digits}" if digits else "")
+
+
+def _summary(place: Place, funded: int, donors: int, where: str, as_of) -> str:
+    """A page's description, with its numbers: what a shared link says."""
+    c = place.rentan
+    text = f"{angka(c.aktif)} {TERLINDUNGI} BPJS Ketenagakerjaan di {where}"
+    if c.persen is not None:
+        text += f": cakupan {persen(c.persen)} dari target {angka(c.target)} yang ditetapkan kantor kecamatan."
+    else:
+        text += "; target pekerja rentan belum diisi."
+    if funded:
+        text += f" {angka(funded)} pekerja dibiayai {angka(donors)} donatur."
+    return text + f" {ANGKA_PER} {tanggal(as_of)}."
+
+
+def _card(place: Place, funded: int, donors: int, where: str, as_of) -> ogimage.Card:
+    c = place.rentan
+    first = (f"Cakupan {persen(c.persen)} dari target {angka(c.target)} pekerja rentan" if c.persen is not None
+             else "Target pekerja rentan belum diisi")
+    second = (f"{angka(funded)} pekerja dibiayai donatur · " if funded else "") + f"{ANGKA_PER} {tanggal(as_of)}"
+    return ogimage.Card(where, angka(c.aktif), TERLINDUNGI, c.persen / 100 if c.persen is not None else None,
+                        (first, second))
+
 
 def pages(config: Config, figures: Figures, programs: list[Content], texts: dict[str, Content]) -> list[Page]:
-    site = config.site
     calculator = kalkulator.build(config, figures.as_of)
+    as_of, prov, scope = figures.as_of, figures.provinsi, figures.jangkauan
+    donors = figures.rincian.donatur
+    home_where = (f"{angka(scope.kecamatan_berdata)} dari {angka(scope.kecamatan_resmi)} kecamatan Jawa Tengah "
+                  "yang sudah mengirim data")
     result = [
-        Page("", "home.html", site.title, site.description,
-             {"leaders": rank(figures.kecamatan)[:10], "grafik": _chart(figures.seri)}),
+        Page("", "home.html", "Perlindungan pekerja rentan di Jawa Tengah",
+             _summary(prov, donors.pekerja, donors.donatur, home_where, as_of),
+             {"leaders": rank(figures.kecamatan)[:10], "grafik": _chart(figures.seri)},
+             share_title=f"{angka(prov.rentan.aktif)} {TERLINDUNGI} BPJS Ketenagakerjaan di Jawa Tengah",
+             card=_card(prov, donors.pekerja, donors.donatur,
+                        f"Jawa Tengah: {angka(scope.kecamatan_berdata)} dari {angka(scope.kecamatan_resmi)} "
+                        "kecamatan sudah mengirim data", as_of)),
         Page("program/", "program_index.html", "Program perlindungan",
              "Program BPJS Ketenagakerjaan yang bisa diikuti pekerja informal, iurannya, dan cara ikut.",
              {"kalkulator": calculator}),
@@ -69,16 +140,18 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
              f"{KELURAHAN_TOP} kelurahan/desa dengan cakupan perlindungan pekerja rentan tertinggi.",
              {"kelurahan_rank": rank(figures.kelurahan)[:KELURAHAN_TOP],
               "kelurahan_total": len(figures.kelurahan)}),
-        Page("wilayah/", "wilayah.html", "Wilayah", "Cakupan per kabupaten/kota dan kecamatan.", {}),
+        Page("wilayah/", "wilayah.html", "Wilayah",
+             f"Cakupan per kabupaten/kota dan kecamatan; {home_where}.", {}),
         Page("donatur/", "donatur.html", "Donatur",
-             "Terima kasih kepada yang membayar iuran perlindungan bagi pekerja rentan.", {}),
+             f"{angka(donors.donatur)} donatur membayar iuran {angka(donors.pekerja)} pekerja yang terlindungi "
+             f"BPJS Ketenagakerjaan di Jawa Tengah. {ANGKA_PER} {tanggal(as_of)}.", {}),
         Page("data/", "data.html", "Data terbuka",
              "Angka yang diterbitkan situs ini sebagai CSV dengan datapackage.json.",
              {"files": published.FILES}),
         Page("status/", "status.html", "Status data",
-             "Seberapa baru data tiap kecamatan dan apa yang menunggu perbaikan.",
+             "Kapan data tiap kecamatan diambil dan apa yang menunggu perbaikan.",
              {"kecamatan_list": figures.kecamatan}, in_search=False),
-        Page("404.html", "404.html", "Halaman tidak ditemukan", site.description, {}, in_sitemap=False,
+        Page("404.html", "404.html", "Halaman tidak ditemukan", config.site.description, {}, in_sitemap=False,
              in_search=False),
     ]
     for program in programs:
@@ -88,24 +161,39 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
                            {"content": program, "kalkulator": calculator if informal else None}))
     for slug, text in sorted(texts.items()):
         result.append(Page(f"{slug}/", "teks.html", text.meta.get("judul", slug), text.meta.get("ringkas", ""),
-                           {"content": text}))
+                           {"content": text, "pengelola": slug == "tentang"}))
     for kabupaten in figures.kabupaten:
-        result.append(Page(kabupaten.place.path, "kabupaten.html", kabupaten.place.nama,
-                           f"Cakupan perlindungan pekerja rentan di {kabupaten.place.nama}.",
-                           {"kabupaten": kabupaten, "kecamatan_rank": rank(kabupaten.kecamatan),
-                            "grafik": _chart(kabupaten.seri)}))
-        for kecamatan in kabupaten.kecamatan:
-            result.append(Page(kecamatan.place.path, "kecamatan.html",
-                               f"Kecamatan {kecamatan.place.nama}, {kabupaten.place.nama}",
-                               f"Cakupan perlindungan pekerja rentan di Kecamatan {kecamatan.place.nama}, "
-                               f"{kabupaten.place.nama}, per kelurahan/desa.",
-                               {"kabupaten": kabupaten, "kecamatan": kecamatan,
-                                "kelurahan_rank": rank(kecamatan.kelurahan),
-                                "grafik": _chart(kecamatan.seri)}))
+        result += _kabupaten_pages(kabupaten, as_of)
     paths = [p.path for p in result]
     duplicated = {p for p in paths if paths.count(p) > 1}
     if duplicated:
         raise BuildError(f"Dua halaman memakai alamat yang sama: {', '.join(sorted(duplicated))}")
+    return result
+
+
+def _kabupaten_pages(kabupaten: Kabupaten, as_of) -> list[Page]:
+    name = kabupaten.place.nama
+    d = kabupaten.rincian.donatur
+    slug = kabupaten.place.path.strip("/").rsplit("/", 1)[-1]
+    result = [
+        Page(kabupaten.place.path, "kabupaten.html", name, _summary(kabupaten.place, d.pekerja, d.donatur, name, as_of),
+             {"kabupaten": kabupaten, "kecamatan_rank": rank(kabupaten.kecamatan), "grafik": _chart(kabupaten.seri),
+              "donatur_path": f"donatur/{slug}/"},
+             card=_card(kabupaten.place, d.pekerja, d.donatur, name, as_of)),
+        Page(f"donatur/{slug}/", "donatur_kabupaten.html", f"Donatur di {name}",
+             f"{angka(d.donatur)} donatur membayar iuran {angka(d.pekerja)} pekerja yang terlindungi "
+             f"BPJS Ketenagakerjaan di {name}. {ANGKA_PER} {tanggal(as_of)}.",
+             {"kabupaten": kabupaten}),
+    ]
+    for kecamatan in kabupaten.kecamatan:
+        where = f"Kecamatan {kecamatan.place.nama}, {name}"
+        k = kecamatan.rincian.donatur
+        result.append(Page(kecamatan.place.path, "kecamatan.html", where,
+                           _summary(kecamatan.place, k.pekerja, k.donatur, where, as_of),
+                           {"kabupaten": kabupaten, "kecamatan": kecamatan,
+                            "kelurahan_rank": rank(kecamatan.kelurahan), "grafik": _chart(kecamatan.seri),
+                            "donatur_path": f"donatur/{slug}/"},
+                           card=_card(kecamatan.place, k.pekerja, k.donatur, where, as_of)))
     return result
 
 
@@ -124,14 +212,16 @@ def load_content(config: Config) -> tuple[list[Content], dict[str, Content]]:
 def build(config: Config, figures: Figures, out: Path) -> list[Page]:
     programs, texts = load_content(config)
     page_list = pages(config, figures, programs, texts)
+    contact = kontak(config.site)
     out = out.resolve()
     staging = atomic.staging(out, mode=0o755)  # a web server must read it
     try:
-        _write_pages(config, figures, page_list, programs, staging)
+        _write_pages(config, figures, page_list, programs, texts, contact, staging)
+        _write_cards(config, page_list, staging)
         published.write(staging / "data", config, figures)
         _write_sitemap(config, figures, page_list, staging)
         search.index(staging)
-        findings = privacy.scan(staging) + _scan_index(staging)
+        findings = privacy.scan(staging, allowed=contact.allowed) + _scan_index(staging, contact.allowed)
         if findings:
             raise BuildError("Pemeriksa privasi menghentikan build; situs lama tetap dipakai:\n"
                              + "\n".join(f"  {f}" for f in findings))
@@ -149,19 +239,35 @@ def recover(out: Path) -> None:
     atomic.recover(out.resolve().parent, out.resolve().name)
 
 
-def _scan_index(staging: Path) -> list[str]:
+def _scan_index(staging: Path, allowed: tuple[str, ...] = ()) -> list[str]:
     """The privacy guard over the search index as text: Pagefind stores
     pages compressed, which the guard would otherwise skip."""
     with tempfile.TemporaryDirectory(prefix=".lindung-index-") as plain:
         search.write_plain(staging, Path(plain))
-        return [f"{search.BUNDLE}/(indeks) {finding}" for finding in privacy.scan(Path(plain))]
+        return [f"{search.BUNDLE}/(indeks) {finding}" for finding in privacy.scan(Path(plain), allowed=allowed)]
 
 
-def _write_pages(config, figures, page_list, programs, staging: Path) -> None:
+def _write_cards(config: Config, page_list: list[Page], staging: Path) -> None:
+    """Each place's share card, from the cache when its figures have not
+    changed since a card was last drawn."""
+    cache: Path | None = config.root / CARD_CACHE
+    for page in page_list:
+        if page.card is None:
+            continue
+        try:
+            data = ogimage.card_bytes(page.card, cache)
+        except OSError:  # a read-only project folder: draw without the cache
+            cache = None
+            data = ogimage.card_bytes(page.card)
+        target = staging / page.card_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _write_pages(config, figures, page_list, programs, texts, contact: Kontak, staging: Path) -> None:
     env = environment(config.templates_dir)
     base_path = urlsplit(config.site.base_url).path or "/"
-    nav = [("", "Beranda"), ("program/", "Program"), ("peringkat/", "Peringkat"), ("wilayah/", "Wilayah"),
-           ("donatur/", "Donatur"), ("data/", "Data"), ("status/", "Status")]
+    aksi = {"daftar": texts.get("daftar"), "donatur": texts.get("jadi-donatur")}
     for page in page_list:
         if page.path == "404.html":  # served at any address: links from the site root
             def url(target: str) -> str:
@@ -170,9 +276,10 @@ def _write_pages(config, figures, page_list, programs, staging: Path) -> None:
             def url(target: str, _from=page.path) -> str:
                 return relative(_from, target)
         html = env.get_template(page.template).render(
-            page=page, site=config.site, figures=figures, nav=nav, programs=programs, url=url,
+            page=page, site=config.site, figures=figures, nav=NAV, url=url,
+            programs=programs,
             canonical=config.site.base_url + page.path, iuran=config.iuran, daerah=config.daerah,
-            og_image=config.site.base_url + OG_IMAGE,
+            og_image=config.site.base_url + page.card_path, kontak=contact, aksi=aksi,
             **page.context)
         target = staging / page.file
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,12 @@ from lindung.pull.workbook import write_workbook
 SEED = 2026
 AS_OF = dt.date(2026, 11, 23)  # the demo must look alive on this date
 EARLIEST = dt.date(2024, 1, 1)
+DEMO_TOML = """\
+# Written by `python -m lindung.pull.demo`. The day this synthetic registry was
+# made for: `lindung build` without --as-of builds the demo for this day, so it
+# tells the same stories whenever it is built. A real registry uses today.
+tanggal = {day}
+"""
 LATEST_START = dt.date(2026, 11, 20)
 
 REGIONS = ("33.74", "33.71", "33.75", "33.22")  # Kota Semarang, Magelang, Pekalongan, Kab. Semarang
@@ -36,8 +42,10 @@ KEL_GAJAHMUNGKUR = "33.74.09.1005"
 GAJAHMUNGKUR_RT = 8
 GAJAHMUNGKUR_TYPED = "Gajah Mungkur"  # spacing variant of the official name
 PEKALONGAN_ACTIVE = {"33.75.01": 270, "33.75.02": 260, "33.75.03": 290, "33.75.04": 180}
-SCRIPT_DONOR_KEC = "33.22.18"  # Ungaran Barat: a shown donor name with markup
-SCRIPT_DONOR_NAME = "Donatur Contoh <script>alert(1)</script>"
+# Ungaran Barat: one named donor who agreed to be shown (the XSS test donor
+# that used to stand here lives in the tests now: tests/test_site.py).
+NAMED_DONOR_KEC = "33.22.18"
+NAMED_DONOR_NAME = "Donatur Contoh Ungaran Barat"
 NO_TARGET_KEC = ("33.74.14", "33.22.09")  # one kelurahan each: "target belum diisi"
 
 # Deliberate errors, by kecamatan (see apply_errors for what each one does).
@@ -358,8 +366,8 @@ class Demo:
             jobs["buruh"] = 45
         n = rng.randint(20, 120)
         workers = []
-        if kode == SCRIPT_DONOR_KEC:
-            d = self.donor(donors, "perorangan", None, 12, nama=SCRIPT_DONOR_NAME, tampilkan="ya")
+        if kode == NAMED_DONOR_KEC:
+            d = self.donor(donors, "perorangan", None, 12, nama=NAMED_DONOR_NAME, tampilkan="ya")
             workers.append(self.worker(pick, "pekerja rentan", jobs, "donatur", 12, donor=d))
         for _ in range(round(n * 0.45)):
             # Kamar Lindung, "satu melindungi satu": one donor, one worker.
@@ -518,6 +526,9 @@ def readme(demo: Demo, counts: dict[str, int]) -> str:
         "",
         f"Dates are fixed so the demo is alive on {AS_OF.isoformat()}: most workers are",
         "active then, about 10 % have lapsed, some joined in the last 30 days.",
+        f"`demo.toml` holds that day: `lindung build` without `--as-of` builds the demo",
+        "for it (and `lindung pull` dates the demo's data on it), so the stories below",
+        "are the same whenever it is built. A real registry is built for today.",
         "",
         "## The seed programs in the data",
         "",
@@ -530,8 +541,8 @@ def readme(demo: Demo, counts: dict[str, int]) -> str:
         "- Kota Pekalongan: APBD-paid batik workers, fishers and farmers,",
         f"  {counts['pekalongan']} active on {AS_OF.isoformat()} across its four kecamatan.",
         "- Kabupaten Semarang, Kamar Lindung: one donor (perorangan, komunitas,",
-        "  perusahaan) for one worker, plus CSR rows. A shown donor in Ungaran Barat",
-        f"  ({SCRIPT_DONOR_KEC}) is named `{SCRIPT_DONOR_NAME}` to prove escaping.",
+        "  perusahaan) for one worker, plus CSR rows. Companies fund workers in",
+        "  several kecamatan, each sheet with its own ID: the site counts each once.",
         "",
         "Valid but untidy, on purpose: kelurahan in upper case, with extra spaces or",
         "as a code; dates as text (`24/03/2025`, `2025-03-24`, `24 Maret 2025`);",
@@ -583,7 +594,8 @@ def make_demo(repo_root: Path) -> list[Path]:
     w.writerows(sorted(sources))
     (repo_root / "registry" / "sources.csv").write_text(buf.getvalue(), encoding="utf-8")
     (out / "README.md").write_text(readme(demo, counts), encoding="utf-8")
-    return written + [repo_root / "registry" / "sources.csv", out / "README.md"]
+    (out / "demo.toml").write_text(DEMO_TOML.format(day=AS_OF.isoformat()), encoding="utf-8")
+    return written + [repo_root / "registry" / "sources.csv", out / "README.md", out / "demo.toml"]
 
 
 if __name__ == "__main__":

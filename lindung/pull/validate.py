@@ -363,6 +363,29 @@ class _Kelurahan(Check):
             yield errors.CellError.from_row(row, note="kelurahan-tidak-dikenal", field_name="kelurahan")
 
 
+class _KelurahanSekali(Check):
+    """A wilayah row per kelurahan: the same kelurahan typed again, by code
+    after by name or in another spelling, would silently replace its target."""
+
+    type = "lindung-kelurahan-sekali"
+    Errors = [errors.CellError]
+
+    def __init__(self, context: _Context):
+        super().__init__()
+        self.context = context
+        self.first: dict[str, int] = {}
+
+    def validate_row(self, row):
+        found = self.context.kelurahan(row["kelurahan"]) if row["kelurahan"] is not None else None
+        if found is None:
+            return
+        if found.kode in self.first:
+            yield errors.CellError.from_row(row, note=f"kelurahan-ganda {self.first[found.kode]}",
+                                            field_name="kelurahan")
+        else:
+            self.first[found.kode] = row.row_number
+
+
 class _Periode(Check):
     """berlaku_sampai must not come before mulai."""
 
@@ -399,7 +422,7 @@ class _Donatur(Check):
 
 _CHECKS: dict[str, Callable[[_Context], list[Check]]] = {
     "peserta": lambda c: [_Kelurahan(c), _Periode(c), _Donatur(c)],
-    "wilayah": lambda c: [_Kelurahan(c)],
+    "wilayah": lambda c: [_Kelurahan(c), _KelurahanSekali(c)],
     "santunan": lambda c: [_Kelurahan(c)],
     "donatur": lambda c: [],
 }
@@ -499,6 +522,12 @@ def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> 
     elif note == "kelurahan-tidak-dikenal":
         code, problem, fix = note, "Isinya bukan kelurahan/desa di kecamatan ini.", \
             "Tulis nama resmi atau kode Kemendagri kelurahan/desa (lihat tab wilayah)."
+    elif note.startswith("kelurahan-ganda"):
+        first = _first_row(note, sheet_rows)
+        code = "kelurahan-ganda"
+        problem = (f"Kelurahan/desa ini sudah ada di baris {first}, mungkin ditulis dengan nama atau kode lain."
+                   if first else "Kelurahan/desa ini sudah ada di baris sebelumnya.")
+        fix = "Satu kelurahan/desa cukup satu baris: hapus salah satunya. Sampai diperbaiki, baris yang pertama yang dihitung."
     elif note == "tanggal-terbalik":
         code, problem, fix = note, "Berlaku Sampai lebih awal daripada Mulai.", \
             "Periksa kedua tanggal: Berlaku Sampai adalah tanggal iuran lunas sampai, sesudah Mulai."

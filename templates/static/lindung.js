@@ -113,8 +113,25 @@
     update();
   }
 
+  // A table region that scrolls sideways (a very long name, a narrow phone)
+  // says so above itself; the hint goes away when everything fits.
+  function scrollHints() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (region) {
+      var hint = region.previousElementSibling;
+      if (!hint || !hint.classList.contains("geser")) {
+        hint = document.createElement("p");
+        hint.className = "geser";
+        hint.textContent = "Geser tabel ke samping untuk melihat semua kolom \u2192";
+        region.parentNode.insertBefore(hint, region);
+      }
+      hint.hidden = region.scrollWidth <= region.clientWidth + 1;
+    });
+  }
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), makeSortable);
+    scrollHints();
+    window.addEventListener("resize", scrollHints);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-kalkulator]"), calculator);
   }
 
