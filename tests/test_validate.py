@@ -190,7 +190,7 @@ ROW_ERRORS = {
     "donatur with empty id_donatur": (dict(sumber_dana="donatur", id_donatur=None), "ID Donatur"),
     "CSR with empty id_donatur": (dict(sumber_dana="CSR", id_donatur=None), "ID Donatur"),
     "donatur with unknown id_donatur": (dict(sumber_dana="donatur", id_donatur="D046"), "ID Donatur"),
-    "CSR with unknown id_donatur": (dict(sumber_dana="CSR", id_donatur="d001"), "ID Donatur"),
+    "CSR with unknown id_donatur": (dict(sumber_dana="CSR", id_donatur="D999"), "ID Donatur"),
     "unreadable iuran": (dict(iuran_bulanan="enam belas ribu"), "Iuran Bulanan"),
     "negative iuran": (dict(iuran_bulanan="-16.800"), "Iuran Bulanan"),
 }
@@ -259,11 +259,18 @@ def test_the_column_is_named_as_the_editor_typed_its_header(check, rows):
 
 # --- errors in the other tabs -------------------------------------------------
 
-def test_a_worker_whose_donor_row_is_in_error_waits_too(check, rows):
+def test_a_typo_in_a_donor_row_that_does_not_identify_the_donor_keeps_their_workers(check, rows):
+    # The donor row waits for its fix; the worker it pays for still counts.
     result = check(peserta=[rows.peserta(sumber_dana="donatur", id_donatur="D001")],
                    donatur=[rows.donatur(id="D001", jenis="dermawan")])
-    assert {(e.tab, e.row, e.column) for e in result.errors} == {
-        ("donatur", 2, "Jenis"), ("peserta", 2, "ID Donatur")}
+    assert {(e.tab, e.row, e.column) for e in result.errors} == {("donatur", 2, "Jenis")}
+    assert [r["id_donatur"] for r in result.tables["peserta"]] == ["D001"]
+
+
+def test_a_worker_whose_donor_id_is_itself_wrong_waits(check, rows):
+    result = check(peserta=[rows.peserta(sumber_dana="donatur", id_donatur="D 001")],
+                   donatur=[rows.donatur(id="D 001")])
+    assert {(e.tab, e.row, e.column) for e in result.errors} == {("donatur", 2, "ID"), ("peserta", 2, "ID Donatur")}
     assert result.tables["peserta"] == []
 
 

@@ -45,14 +45,26 @@ def _month_numbers() -> dict[str, int]:
         "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
     ):
         names.setdefault(name, number)
-    names.setdefault("agust", 8)
+    # Abbreviations and old spellings Indonesian offices write.
+    for name, number in {"agust": 8, "agt": 8, "ags": 8, "agu": 8, "agst": 8, "sept": 9, "sep": 9,
+                         "nop": 11, "nopember": 11, "pebruari": 2, "peb": 2, "febr": 2, "okt": 10,
+                         "des": 12, "djanuari": 1, "mart": 3, "jun": 6, "jul": 7}.items():
+        names.setdefault(name, number)
+    for number, name in get_month_names("wide", locale="en").items():
+        names.setdefault(normalise(name), number)
     return names
 
 
 _MONTHS = _month_numbers()
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
-_D_MONTH_Y = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
+_YMD = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[T ].*)?$")
+_D_MONTH_Y = re.compile(r"^(\d{1,2})[\s.-]*([A-Za-z]+)\.?[\s.-]*(\d{4}|\d{2})$")
+SWAPPED = "hari-bulan-tertukar"
+
+
+def _year(text: str) -> int:
+    """A year; two digits are this century's (no protection began before 2000)."""
+    return 2000 + int(text) if len(text) == 2 else int(text)
 
 
 def parse_date(value: object) -> dt.date:
@@ -70,11 +82,13 @@ def parse_date(value: object) -> dt.date:
     text = str(value).strip()
     try:
         if m := _DMY.match(text):
-            day, month, year = (int(g) for g in m.groups())
+            day, month, year = int(m[1]), int(m[2]), _year(m[3])
+            if month > 12 and day <= 12:  # 03/24/2025: never silently turned round
+                raise CellError(SWAPPED)
         elif m := _YMD.match(text):
             year, month, day = (int(g) for g in m.groups())
         elif m := _D_MONTH_Y.match(text):
-            day, year = int(m[1]), int(m[3])
+            day, year = int(m[1]), _year(m[3])
             month = _MONTHS.get(normalise(m[2])) or 0
             if not month:
                 raise CellError("nama bulannya tidak dikenal")
@@ -131,3 +145,16 @@ def as_text(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return str(value).strip()
+
+
+_MONTHS_TEXT = re.compile(r"^(\d{1,3})\s*(bulan|bln|bl|b|tahun|thn|th|t)?\.?$", re.IGNORECASE)
+
+
+def parse_months(text: str) -> object:
+    """`3 bulan`, `12 bln`, `1 tahun` as a number of months; anything else as
+    it was, for the number parser to judge."""
+    m = _MONTHS_TEXT.match(text.strip())
+    if not m:
+        return text
+    count = int(m[1])
+    return count * 12 if (m[2] or "").lower().startswith("t") else count

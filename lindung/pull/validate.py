@@ -21,8 +21,10 @@ each error) and keeps its last snapshot; warnings past it are counted.
 from __future__ import annotations
 
 import functools
+import re
 import json
 from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,15 @@ def validate_workbook(
         located[tab] = found
     if result.structural:
         return result
+    elsewhere = _belongs_elsewhere(located, kecamatan_kode, wilayah)
+    if elsewhere:
+        other = wilayah.kecamatan[elsewhere]
+        result.errors.append(RowError(
+            "wilayah", None, None, "kecamatan-lain",
+            f"Kelurahan/desa di sheet ini kebanyakan milik Kecamatan {other.nama} ({other.kode}, "
+            f"{other.kabupaten_nama}), bukan kecamatan ini; sheet tidak dipakai dan data lama tetap ditampilkan.",
+            "Periksa kolom sumber di registry/sources.csv: mungkin sheet kecamatan lain yang tercantum di sini."))
+        return result
 
     context = _Context(kecamatan_kode, wilayah, contract)
     try:
@@ -85,7 +96,10 @@ def validate_workbook(
                 result.tables[tab] = rows
                 result.rows_in_error[tab] = bad
                 if tab == "donatur":
-                    context.donatur_ids = {row["id"] for row in rows}
+                    # Every donor whose ID cell is right, even if another cell of
+                    # the row is not: a typo in Periode Bayar never drops the
+                    # workers that donor pays for.
+                    context.donatur_ids = {i.casefold(): i for i in context.valid_ids}
             else:
                 result.tables[tab] = []
                 result.rows_in_error[tab] = 0
@@ -101,6 +115,27 @@ def validate_workbook(
     order = {(tab, spec["title"]): i for tab in TABS for i, spec in enumerate(schemas[tab]["fields"])}
     result.errors.sort(key=lambda e: (TABS.index(e.tab), e.row or 0, order.get((e.tab, e.column), 99)))
     return result
+
+
+def _belongs_elsewhere(located: dict[str, "_Located"], kode: str, wilayah: Wilayah) -> str | None:
+    """The one other kecamatan most of this sheet's kelurahan belong to, when
+    most of them are not this kecamatan's: a sheet listed under the wrong code."""
+    typed = set()
+    for tab in ("wilayah", "peserta"):
+        found = located.get(tab)
+        if found and "kelurahan" in found.columns:
+            at = found.columns["kelurahan"]
+            typed |= {row[at] for _, row in found.rows[:2000]
+                      if not isinstance(row, UnreadableRow) and at < len(row) and not cells.is_blank(row[at])}
+    typed = {t for t in typed if isinstance(t, (str, int, float))}
+    foreign = [t for t in typed if wilayah.match_kelurahan(kode, t) is None]
+    if not typed or len(foreign) * 2 <= len(typed):
+        return None
+    homes = Counter(home for t in foreign for home in wilayah.home_of(t) if home != kode)
+    if not homes:
+        return None
+    best, count = homes.most_common(1)[0]
+    return best if count * 2 > len(typed) else None
 
 
 class _TooMany(Exception):
@@ -135,9 +170,27 @@ class _Located:
     errors: list[RowError]
 
 
+HEADER_SEARCH_ROWS = 10  # title rows an office puts above the headers, at most
+
+
+def _header_at(rows: list[list[Any]], schema: dict[str, Any]) -> int | None:
+    """The header row: among the first rows, the one naming the most columns
+    of the contract (title rows such as "DATA PESERTA KECAMATAN ..." above it
+    name none); the first non-blank row when none names any."""
+    names = {spec["name"] for spec in schema["fields"]}
+    first, best, best_hits = None, None, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if not any(not cells.is_blank(c) for c in row):
+            continue
+        first = i if first is None else first
+        hits = len({cells.normalise(c) for c in row if not cells.is_blank(c)} & names)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best if best is not None else first
+
+
 def _locate(tab: str, rows: list[list[Any]], schema: dict[str, Any]) -> _Located:
-    header_at = next((i for i, row in enumerate(rows)
-                      if any(not cells.is_blank(c) for c in row)), None)
+    header_at = _header_at(rows, schema)
     header = rows[header_at] if header_at is not None else []
     columns: dict[str, int] = {}
     titles: dict[str, str] = {}
@@ -160,6 +213,11 @@ def _locate(tab: str, rows: list[list[Any]], schema: dict[str, Any]) -> _Located
                 "Sampai diperbaiki, data lama kecamatan ini yang ditampilkan."))
     if header_at is not None:
         found.rows = [(header_at + 2 + i, row) for i, row in enumerate(rows[header_at + 1:])]
+        if any(not cells.is_blank(c) for row in rows[:header_at] for c in row):
+            found.errors.append(RowError(
+                tab, header_at + 1, None, "baris-judul",
+                f"Baris judul kolom ada di baris {header_at + 1}; baris di atasnya dilewati.",
+                "Tidak perlu diubah; baris di atas judul kolom tidak dibaca.", WARNING))
     return found
 
 
@@ -170,7 +228,8 @@ class _Context:
     kecamatan_kode: str
     wilayah: Wilayah
     contract: Contract
-    donatur_ids: set[str] = field(default_factory=set)
+    donatur_ids: dict[str, str] = field(default_factory=dict)  # casefolded ID -> as in the donatur tab
+    valid_ids: list[str] = field(default_factory=list)
     listing: _Listing = field(default_factory=_Listing)
     _matched: dict[Any, Any] = field(default_factory=dict)
 
@@ -206,6 +265,11 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
     if kind == "date":
         return cells.parse_date(value)
     if kind in ("number", "integer"):
+        if spec.get("satuan") == "bulan" and isinstance(value, str):
+            value = cells.parse_months(value)
+        if spec.get("satuan") == "rupiah" and isinstance(value, str) and _COMMA_THOUSANDS.match(value.strip()):
+            # 16,800 rupiah is never 16.8: read as thousands, and say so
+            return _Assumed(int(re.sub(r"\D", "", value)), "ribuan-koma")
         try:
             number = cells.parse_number(value)
         except cells.CellError as error:  # a NIK typed here is too long for a number, and still personal data
@@ -239,6 +303,7 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
 
 
 _TOO_LONG = "terlalu-panjang"
+_COMMA_THOUSANDS = re.compile(r"^(rp\.?\s*)?\d{1,3}(,\d{3})+$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -293,6 +358,11 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         raw = {n: row[i] if i < len(row) else None for n, i in found.columns.items()}
         if all(cells.is_blank(v) for v in raw.values()):
             continue
+        if _is_total(raw):
+            context.listing.add(RowError(
+                tab, sheet_row, None, "baris-jumlah", "Baris jumlah (JUMLAH/TOTAL) dikenali dan tidak dihitung.",
+                "Tidak perlu diubah; Lindung menghitung jumlahnya sendiri.", WARNING))
+            continue
         index = len(sheet_rows)
         sheet_rows.append(sheet_row)
         typed.append(raw)
@@ -320,12 +390,17 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         index = error.row_number - 2
         name = getattr(error, "field_name", None)
         row_error = _frictionless_error(tab, sheet_rows[index], specs.get(name), found,
-                                        typed[index], error, sheet_rows)
+                                        typed[index], error, sheet_rows,
+                                        lambda t: context.wilayah.suggest(context.kecamatan_kode, t))
         if (row_error.row, row_error.column) not in flagged:
             add(replace(row_error, quoted=_quoted(tab, specs.get(name), typed[index])), index)
     if len(report.tasks[0].errors) >= limit:  # Frictionless stopped there: the rows after were not checked
         raise _TooMany
 
+    if tab == "donatur":
+        at = names.index("id")
+        context.valid_ids = [values[at] for index, values in enumerate(data[1:])
+                             if values[at] and (sheet_rows[index], found.titles.get("id", "ID")) not in flagged]
     rows = []
     for index, values in enumerate(data[1:]):
         if index not in bad:
@@ -333,8 +408,19 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
             record["baris"] = sheet_rows[index]
             if "kelurahan" in record:
                 record["kelurahan"] = context.kelurahan(record["kelurahan"]).kode
+            if record.get("id_donatur"):  # `d003` is donor `D003`
+                record["id_donatur"] = context.donatur_ids.get(str(record["id_donatur"]).casefold(),
+                                                               record["id_donatur"])
             rows.append(record)
     return rows, len(bad) + unreadable
+
+
+_TOTAL_WORDS = {"jumlah", "total", "jumlah_total", "total_jumlah", "grand_total", "jumlah_seluruhnya"}
+
+
+def _is_total(raw: dict[str, Any]) -> bool:
+    """A totals row at the foot of a table: a cell that says only JUMLAH or TOTAL."""
+    return any(isinstance(v, str) and cells.normalise(v) in _TOTAL_WORDS for v in raw.values())
 
 
 def _frictionless_schema(schema: dict[str, Any]) -> Schema:
@@ -416,7 +502,7 @@ class _Donatur(Check):
             return
         if row["id_donatur"] is None:
             yield errors.CellError.from_row(row, note="donatur-kosong", field_name="id_donatur")
-        elif row["id_donatur"] not in self.context.donatur_ids:
+        elif str(row["id_donatur"]).casefold() not in self.context.donatur_ids:
             yield errors.CellError.from_row(row, note="donatur-tidak-ada", field_name="id_donatur")
 
 
@@ -449,6 +535,10 @@ def _warning(tab, sheet_row, spec, found, row, assumed: _Assumed) -> RowError:
     if code == "persetujuan-tidak-jelas":
         problem = "Isinya bukan ya atau tidak; dibaca sebagai “tidak”, jadi nama donatur ini tidak diterbitkan."
         fix = "Tulis ya bila donatur setuju namanya ditampilkan, atau tidak."
+    elif code == "ribuan-koma":
+        problem = (f"Koma dibaca sebagai pemisah ribuan: dibaca sebagai {_rupiah(assumed.value)} rupiah, "
+                   "bukan angka desimal.")
+        fix = f"Tulis ribuan dengan titik, misalnya {spec.get('contoh', '16.800')}."
     elif code == "pilihan-lain":
         allowed = ", ".join(str(e) for e in spec["constraints"]["enum"])
         problem = f"Isinya tidak ada di daftar; dibaca sebagai “{assumed.value}”."
@@ -458,6 +548,10 @@ def _warning(tab, sheet_row, spec, found, row, assumed: _Assumed) -> RowError:
                    "tetapi barisnya tetap dihitung.")
         fix = f"Tulis hanya {spec['title'].lower()} di sini, tanpa data pribadi."
     return RowError(tab, sheet_row, column, code, problem, fix, WARNING, _quoted(tab, spec, row))
+
+
+def _rupiah(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
 
 
 def _cell_error(tab, sheet_row, spec, found, row, reason) -> RowError:
@@ -478,22 +572,34 @@ def _cell_problem(tab, sheet_row, spec, found, reason) -> RowError:
     if reason == cells.TOO_LARGE:
         return RowError(tab, sheet_row, column, "angka-terlalu-besar",
                         "Angkanya terlalu besar atau terlalu panjang untuk kolom ini.",
-                        "Tulis jumlah atau hitungan saja, misalnya 16.800. Bila yang terketik NIK atau nomor lain, "
+                        f"Tulis jumlah atau hitungan saja, misalnya {_example(spec)}. Bila yang terketik NIK atau nomor lain, "
                         "pindahkan ke kolomnya.")
     if reason == "nik-angka":
         return RowError(tab, sheet_row, column, "nik-angka",
                         "NIK tersimpan sebagai angka, sehingga spreadsheet bisa membulatkan digit terakhirnya.",
                         "Ubah format kolom NIK menjadi Teks biasa, lalu ketik ulang NIK dari KTP.")
+    if reason == cells.SWAPPED:
+        return RowError(tab, sheet_row, column, cells.SWAPPED,
+                        "Bulannya lebih dari 12: tampaknya bulan ditulis sebelum hari (bulan/hari/tahun), "
+                        "jadi tanggal ini tidak dibaca.",
+                        "Tulis hari dulu, lalu bulan: misalnya 24/03/2025 untuk 24 Maret 2025.")
     if spec["type"] == "date":
         return RowError(tab, sheet_row, column, "tanggal",
                         f"Isinya tidak terbaca sebagai tanggal: {reason}.",
                         "Tulis tanggal sebagai hari/bulan/tahun, misalnya 24/03/2025 atau 24 Maret 2025.")
     return RowError(tab, sheet_row, column, "angka",
                     "Isinya tidak terbaca sebagai angka.",
-                    "Tulis angka saja, misalnya 16.800 (titik untuk ribuan, koma untuk desimal).")
+                    f"Tulis angka saja, misalnya {_example(spec)}"
+                    + (" (titik untuk ribuan)." if spec.get("satuan") == "rupiah" else "."))
 
 
-def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> RowError:
+def _example(spec: dict[str, Any]) -> str:
+    """The column's own example from the schema: a fix fits its column."""
+    return str(spec.get("contoh") or "12")
+
+
+def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows,
+                        suggest=lambda typed: []) -> RowError:
     column = found.titles.get(spec["name"], spec["title"]) if spec else None
     note = getattr(error, "note", "")
     code, problem, fix = error.type, "Isinya tidak sesuai aturan kolom ini.", spec["description"] if spec else ""
@@ -511,7 +617,8 @@ def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> 
     elif error.type == "constraint-error" and '"minimum"' in note:
         code, problem, fix = "minimum", "Angkanya tidak boleh kurang dari nol.", "Tulis angka nol atau lebih."
     elif error.type == "type-error":
-        code, problem, fix = "bilangan-bulat", "Isinya harus bilangan bulat.", "Tulis angka tanpa koma, misalnya 12."
+        code, problem, fix = "bilangan-bulat", "Isinya harus bilangan bulat.", \
+            f"Tulis angka tanpa koma, misalnya {_example(spec) if spec else '12'}."
     elif error.type in ("unique-error", "primary-key"):
         first = _first_row(note, sheet_rows)
         code, problem = "ganda", f"{column} ini sudah dipakai di baris {first}." if first else \
@@ -520,8 +627,10 @@ def _frictionless_error(tab, sheet_row, spec, found, row, error, sheet_rows) -> 
         if (tab, spec["name"]) == ("peserta", "nik"):
             problem = f"NIK ini sudah tercatat di baris {first}." if first else "NIK ini sudah tercatat di baris sebelumnya."
     elif note == "kelurahan-tidak-dikenal":
-        code, problem, fix = note, "Isinya bukan kelurahan/desa di kecamatan ini.", \
-            "Tulis nama resmi atau kode Kemendagri kelurahan/desa (lihat tab wilayah)."
+        near = suggest(row.get("kelurahan"))
+        code, problem = note, "Isinya bukan kelurahan/desa di kecamatan ini."
+        fix = (f"Mungkin maksudnya: {', '.join(near)}. " if near else "") + \
+            "Tulis nama resmi atau kode Kemendagri kelurahan/desa (pilih dari daftar; lihat tab wilayah)."
     elif note.startswith("kelurahan-ganda"):
         first = _first_row(note, sheet_rows)
         code = "kelurahan-ganda"
