@@ -148,7 +148,8 @@ def _google(config, environ) -> list[Finding]:
         client = google.connect(environ)
     except SourceError as error:
         return [Finding(Verdict.FAIL, f"Kredensial Google: {error.reason}")]
-    found = [Finding(Verdict.OK, f"Kredensial Google: akun layanan {client.service_account_email}.")]
+    kind = "federasi tanpa kunci" if client.keyless else "kunci JSON akun layanan"
+    found = [Finding(Verdict.OK, f"Kredensial Google ({kind}): akun layanan {client.service_account_email}.")]
     try:
         with client:
             visible = client.modified_times()

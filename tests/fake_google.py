@@ -140,6 +140,10 @@ class FakeGoogle:
         self.token_fault: str | None = None  # "invalid_grant": the key was revoked
         self.log: list[Logged] = []
         self.tokens: set[str] = set()
+        self.federation_log: list[str] = []  # Workload Identity Federation steps, in order
+        self.oidc_tokens: set[str] = set()
+        self.sts_tokens: set[str] = set()
+        self.impersonated: list[str] = []  # service accounts an access token was made for
         self.token_claims: list[dict] = []
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self._faults: dict[str, list] = {}
@@ -302,6 +306,8 @@ class FakeGoogle:
                raw_path: str) -> tuple[int, Any]:
         if method == "POST" and path == "/token":
             return self._apply_fault("token") or self._token(body)
+        if path == "/oidc" or path == "/sts/v1/token" or path.endswith(":generateAccessToken"):
+            return self._federation(method, path, query, body, auth)
         authorized = auth is not None and auth.startswith("Bearer ") and auth[7:] in self.tokens
         with self._lock:
             self.log.append(Logged(method, path, query, body, authorized))
@@ -313,6 +319,65 @@ class FakeGoogle:
         if path.startswith("/drive/v3/files"):
             return self._drive(method, path, query, body)
         raise _error(404, f"Method not found: {path}", "NOT_FOUND")
+
+    # Workload Identity Federation, as google-github-actions/auth sets it up:
+    # GitHub's OIDC token (here /oidc) is exchanged at Google's STS for a
+    # federated token, which IAM Credentials trades for the service account's
+    # access token. Each step checks what the previous one handed over.
+    GITHUB_REQUEST_TOKEN = "gh-actions-request-token"
+
+    def _federation(self, method: str, path: str, query: dict, body: Any, auth: str | None) -> tuple[int, Any]:
+        with self._lock:
+            self.federation_log.append(path)
+        if path == "/oidc" and method == "GET":
+            if auth != f"Bearer {self.GITHUB_REQUEST_TOKEN}" or not query.get("audience"):
+                return 401, {"message": "Bad credentials"}
+            claims = {"iss": "https://token.actions.githubusercontent.com", "repository": "pemkot/lindung",
+                      "aud": query["audience"][0]}
+            encoded = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+            with self._lock:
+                self.oidc_tokens.add(f"eyJhbGciOiJSUzI1NiJ9.{encoded}.sig")
+            return 200, {"value": f"eyJhbGciOiJSUzI1NiJ9.{encoded}.sig"}
+        if path == "/sts/v1/token" and method == "POST":
+            form = body if isinstance(body, dict) else {}
+            if (form.get("grant_type") != "urn:ietf:params:oauth:grant-type:token-exchange"
+                    or form.get("subject_token") not in self.oidc_tokens
+                    or not form.get("audience", "").startswith("//iam.googleapis.com/projects/")):
+                return 400, {"error": "invalid_grant", "error_description": "The subject token is invalid."}
+            token = f"sts-{secrets.token_hex(4)}"
+            with self._lock:
+                self.sts_tokens.add(token)
+            return 200, {"access_token": token, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                         "token_type": "Bearer", "expires_in": 3600}
+        if path.endswith(":generateAccessToken") and method == "POST":
+            if not (auth or "").startswith("Bearer ") or auth[7:] not in self.sts_tokens:
+                return 403, {"error": {"code": 403, "message": "Permission 'iam.serviceAccounts.getAccessToken' "
+                                       "denied", "status": "PERMISSION_DENIED"}}
+            token = f"ya29.fake-federated-{secrets.token_hex(4)}"
+            with self._lock:
+                self.tokens.add(token)
+                self.impersonated.append(path.rsplit("/", 1)[-1].split(":")[0])
+            return 200, {"accessToken": token, "expireTime": "2099-01-01T00:00:00Z"}
+        return 404, {"error": "not found"}
+
+    def external_account_info(self, email: str = "lindung-pull@lindung-test.iam.gserviceaccount.com") -> dict:
+        """The credentials file google-github-actions/auth writes for Workload
+        Identity Federation, with every address pointing at this fake."""
+        audience = ("//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github/"
+                    "providers/lindung")
+        return {
+            "type": "external_account",
+            "audience": audience,
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": f"{self.url}/sts/v1/token",
+            "service_account_impersonation_url": f"{self.url}/iam/v1/projects/-/serviceAccounts/{email}"
+                                                 ":generateAccessToken",
+            "credential_source": {
+                "url": f"{self.url}/oidc?audience=https://iam.googleapis.com{audience[1:]}",
+                "headers": {"Authorization": f"Bearer {self.GITHUB_REQUEST_TOKEN}"},
+                "format": {"type": "json", "subject_token_field_name": "value"},
+            },
+        }
 
     def _token(self, form: Any) -> tuple[int, Any]:
         form = form if isinstance(form, dict) else {}

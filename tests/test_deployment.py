@@ -95,7 +95,8 @@ def deployment(tmp_path_factory, schemas):
     git("clone", "-q", str(public_remote), str(runner), cwd=tmp)
 
     values = {"secrets.LINDUNG_SECRET": SECRET, "secrets.LINDUNG_GOOGLE_CREDENTIALS": "",
-              "secrets.LINDUNG_DATA_KEY": "", "vars.LINDUNG_DATA_REPO": str(data_remote), "inputs.kecamatan": ""}
+              "secrets.LINDUNG_DATA_KEY": "", "vars.LINDUNG_DATA_REPO": str(data_remote), "inputs.kecamatan": "",
+              "steps.auth.outputs.credentials_file_path": ""}  # no federation: local sheets only
     outputs = tmp / "github_output"
     base = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "HOME": str(tmp),
             "GITHUB_OUTPUT": str(outputs), "GIT_CONFIG_NOSYSTEM": "1", "LANG": "C.UTF-8",

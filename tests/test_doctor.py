@@ -43,7 +43,7 @@ def test_a_healthy_deployment_passes_with_one_line_per_check(healthy, fake_googl
     result = doctor(healthy, fake_google)
     assert result.exit_code == 0, result.output
     assert lines(result, "✗") == []
-    assert f"✓ Kredensial Google: akun layanan {EMAIL}." in result.output
+    assert f"✓ Kredensial Google (kunci JSON akun layanan): akun layanan {EMAIL}." in result.output
     assert "✓ Semua 2 Google Sheet dibagikan ke akun itu." in result.output
     assert "✓ base_url: https://pemkot.github.io/lindung/" in result.output
     assert SECRET not in result.output

@@ -174,6 +174,20 @@ def test_the_pull_step_gets_the_secret_and_the_google_credentials_from_repositor
     assert secret(env.get("LINDUNG_GOOGLE_CREDENTIALS")) == "${{secrets.LINDUNG_GOOGLE_CREDENTIALS}}"
 
 
+def test_google_access_is_keyless_by_federation_and_reaches_the_pull_only(workflow):
+    job, auth_at, auth = one_step(workflow, r"google-github-actions/auth@")
+    same, pull_at, pull = one_step(workflow, r"\blindung pull\b")
+    assert job == same and auth_at < pull_at
+    assert auth["with"]["export_environment_variables"] is False  # no credentials in later steps' environment
+    assert auth["with"]["create_credentials_file"] is True
+    assert "vars.GCP_WORKLOAD_IDENTITY_PROVIDER" in auth["with"]["workload_identity_provider"]
+    assert "vars.GCP_SERVICE_ACCOUNT" in auth["with"]["service_account"]
+    assert pull["env"]["GOOGLE_APPLICATION_CREDENTIALS"].replace(" ", "") == \
+        "${{steps.auth.outputs.credentials_file_path}}"
+    assert DAILY.read_text(encoding="utf-8").count("steps.auth.outputs.credentials_file_path") == 1
+    assert (workflow.get("permissions") or {}).get("id-token") == "write"  # GitHub's OIDC token
+
+
 def test_the_credentials_reach_no_other_step(workflow):
     text = DAILY.read_text(encoding="utf-8")
     assert len(re.findall(r"secrets\.LINDUNG_GOOGLE_CREDENTIALS", text)) == 1

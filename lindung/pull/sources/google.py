@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import google.auth.exceptions
 import requests
 from google.auth.transport.requests import Request
+from google.auth import identity_pool
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
@@ -116,9 +117,21 @@ def connect(
     the default Sheets quota."""
     info, variable = load_key(environ)
     try:
-        credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+        if info["type"] == "external_account":  # keyless: GitHub's OIDC token, exchanged and impersonated
+            credentials = identity_pool.Credentials.from_info(info, scopes=list(SCOPES))
+            if not credentials.service_account_email:
+                credentials = None  # no impersonation: Sheets would not know which account to share with
+        else:
+            credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
     except (ValueError, KeyError, TypeError, google.auth.exceptions.GoogleAuthError):
         credentials = None
+    if credentials is None and info["type"] == "external_account":
+        raise SourceError(
+            "kredensial",
+            f"Kredensial federasi di {variable} tidak lengkap (perlu audience, token_url, credential_source dan "
+            "service_account_impersonation_url). Periksa langkah google-github-actions/auth: ia harus memakai "
+            "service_account (docs/operator.md bagian 3).",
+        )
     if credentials is None:
         # Raised outside the except block so no chained exception keeps the key material.
         raise SourceError(
@@ -154,6 +167,8 @@ class GoogleClient:
         folder_id: str | None = None,
     ) -> None:
         self.service_account_email: str = credentials.service_account_email
+        # Workload Identity Federation (no key) rather than a service-account key
+        self.keyless = not isinstance(credentials, service_account.Credentials)
         self.timeout = timeout
         self.folder_id = folder_id
         self._credentials = credentials

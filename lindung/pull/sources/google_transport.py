@@ -279,8 +279,10 @@ class AuthorizedRootedSession(_Bounded, AuthorizedSession):
 
 
 def load_key(environ: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-    """The service-account key as a dict and the variable it came from. No
-    message here ever contains the variable's content."""
+    """The credentials as a dict and the variable they came from: a
+    service-account key, or the external-account file of Workload Identity
+    Federation (google-github-actions/auth writes one). No message here ever
+    contains the variable's content."""
     raw = (environ.get(ENV_CREDENTIALS_JSON) or "").strip()
     path = (environ.get(ENV_CREDENTIALS_FILE) or "").strip()
     if raw:
@@ -317,12 +319,12 @@ def load_key(environ: Mapping[str, str]) -> tuple[dict[str, Any], str]:
             "dari Google Cloud Console (IAM & Admin > Service Accounts > Keys).",
         )
     kind = info.get("type")
-    if kind != "service_account":
+    if kind not in ("service_account", "external_account"):
         shown = f" '{kind}'" if isinstance(kind, str) and re.fullmatch(r"[a-z_]{1,40}", kind) else ""
         raise SourceError(
             "kredensial",
-            f"{variable} berisi kredensial jenis{shown} yang bukan kunci akun layanan (\"type\": \"service_account\"). "
-            "Buat kunci JSON untuk akun layanan di Google Cloud Console.",
+            f"{variable} berisi kredensial jenis{shown}, bukan kunci akun layanan (\"service_account\") atau "
+            "kredensial Workload Identity Federation (\"external_account\"). Lihat docs/operator.md bagian 3.",
         )
     return info, variable
 
