@@ -575,6 +575,16 @@ def test_write_report_leaves_an_unchanged_report_alone_whatever_the_time(fake_go
     assert ss.values(REPORT_TAB)[1] == ["Diperiksa: Senin, 24 Maret 2025 pukul 15.10 WIB"]
 
 
+def test_a_report_tab_renamed_in_lower_case_is_rewritten_not_added_twice(fake_google, client):
+    ss = fake_google.add_spreadsheet(KEY, {**WORKBOOK, "laporan validasi": [["laporan lama"]]})
+
+    assert write(client, report(NIK_ERROR))
+
+    assert [t.title for t in ss.tabs].count("laporan validasi") == 1 and ss.tab(REPORT_TAB).title == "laporan validasi"
+    assert ss.values("laporan validasi")[0] == ["Laporan Validasi Lindung"]
+    assert not [r for r in ss.batch_requests if "addSheet" in r]
+
+
 def test_a_report_without_the_workbook_leaves_the_data_tabs_alone(fake_google, client):
     ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
     write(client, report(NIK_ERROR))

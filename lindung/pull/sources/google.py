@@ -318,9 +318,11 @@ class GoogleClient:
                 meta = http.fetch_sheet_metadata(key, params={"fields": "sheets.properties(sheetId,title)"})
             ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
             requests_: list[dict] = []
-            report_id = ids.get(REPORT_TAB)
+            # Sheets matches tab names in a range without regard to case: so does this.
+            found = next((t for t in ids if t.lower() == REPORT_TAB.lower()), None)
+            report_id = ids.get(found) if found is not None else None
             if report_id is not None:
-                current = _grid_values(next(s for s in meta["sheets"] if s["properties"]["title"] == REPORT_TAB))
+                current = _grid_values(next(s for s in meta["sheets"] if s["properties"]["title"] == found))
                 if _comparable(current) == _comparable(wanted):
                     return False
             else:
