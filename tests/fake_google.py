@@ -87,6 +87,17 @@ class Tab:
     row_count: int = 1000
     col_count: int = 26
     frozen_rows: int = 0
+    # What batchUpdate set, by (row index, column index): cell notes, and
+    # each cell's userEnteredFormat (backgroundColor, textFormat, wrapStrategy…)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    formats: dict[tuple[int, int], dict] = field(default_factory=dict)
+    widths: dict[int, int] = field(default_factory=dict)  # column index -> pixels
+    validations: list[dict] = field(default_factory=list)  # setDataValidation: {"range", "rule"}
+    merges: list[dict] = field(default_factory=list)
+
+    def background(self, row: int, col: int) -> dict | None:
+        """The background colour of a cell (0-based), None when unset."""
+        return self.formats.get((row, col), {}).get("backgroundColor")
 
 
 @dataclass
@@ -409,7 +420,7 @@ class FakeGoogle:
         with self._lock:
             ss = self._spreadsheet(key)
             if tail == "" and method == "GET":
-                return 200, self._metadata(ss)
+                return 200, self._metadata(ss, query)
             if tail == ":batchUpdate" and method == "POST":
                 return 200, self._batch_update(ss, (body or {}).get("requests", []))
             if tail == "/values:batchGet" and method == "GET":
@@ -488,15 +499,32 @@ class FakeGoogle:
             ss.time_zone = props.get("timeZone", ss.time_zone)
             return self._metadata(ss)
 
-    def _metadata(self, ss: Spreadsheet) -> dict:
+    def _metadata(self, ss: Spreadsheet, query: dict[str, list[str]] | None = None) -> dict:
+        """spreadsheets.get. With `ranges`, like Google: only the sheets those
+        ranges touch (an unknown tab is a 400), and with includeGridData the
+        cells of each range as formatted values."""
+        query = query or {}
+        def props(t: Tab) -> dict:
+            return {"properties": {
+                "sheetId": t.sheet_id, "title": t.title, "index": ss.tabs.index(t), "sheetType": "GRID",
+                "gridProperties": {"rowCount": t.row_count, "columnCount": t.col_count,
+                                   **({"frozenRowCount": t.frozen_rows} if t.frozen_rows else {})}}}
+        sheets = [props(t) for t in ss.tabs]
+        if query.get("ranges"):
+            grid = query.get("includeGridData", ["false"])[0] == "true"
+            sheets = []
+            for a1 in query["ranges"]:
+                tab, _ = self._locate(ss, a1)
+                entry = props(tab)
+                if grid:
+                    read = self._read(ss, a1, {"valueRenderOption": ["FORMATTED_VALUE"]})
+                    entry["data"] = [{"rowData": [{"values": [{"formattedValue": v} if v != "" else {} for v in row]}
+                                                  for row in read.get("values", [])]}]
+                sheets.append(entry)
         return {
             "spreadsheetId": ss.key,
             "properties": {"title": ss.title, "locale": ss.locale, "autoRecalc": "ON_CHANGE", "timeZone": ss.time_zone},
-            "sheets": [{"properties": {
-                "sheetId": t.sheet_id, "title": t.title, "index": i, "sheetType": "GRID",
-                "gridProperties": {"rowCount": t.row_count, "columnCount": t.col_count,
-                                   **({"frozenRowCount": t.frozen_rows} if t.frozen_rows else {})}}}
-                for i, t in enumerate(ss.tabs)],
+            "sheets": sheets,
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.key}/edit",
         }
 
@@ -587,8 +615,9 @@ class FakeGoogle:
                 if ss.by_id(sheet_id) is not None:
                     raise _error(400, f"Invalid requests[{n}].addSheet: Sheet with id {sheet_id} already exists.",
                                  "INVALID_ARGUMENT")
-                tab = Tab(sheet_id=sheet_id, title=title,
-                          frozen_rows=props.get("gridProperties", {}).get("frozenRowCount", 0))
+                grid = props.get("gridProperties", {})
+                tab = Tab(sheet_id=sheet_id, title=title, frozen_rows=grid.get("frozenRowCount", 0),
+                          row_count=grid.get("rowCount", 1000), col_count=grid.get("columnCount", 26))
                 ss.tabs.insert(props.get("index", len(ss.tabs)), tab)
                 replies.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": title, "index": ss.tabs.index(tab),
                                                             "sheetType": "GRID",
@@ -603,8 +632,28 @@ class FakeGoogle:
                     fields = spec.get("fields", "")
                     if "title" in fields.split(","):
                         tab.title = spec["properties"]["title"]
+                    grid = spec["properties"].get("gridProperties", {})
                     if "gridProperties.frozenRowCount" in fields:
-                        tab.frozen_rows = spec["properties"].get("gridProperties", {}).get("frozenRowCount", 0)
+                        tab.frozen_rows = grid.get("frozenRowCount", 0)
+                    if "gridProperties.rowCount" in fields:
+                        tab.row_count = grid["rowCount"]
+                        tab.rows = tab.rows[:tab.row_count]
+                    if "gridProperties.columnCount" in fields:
+                        tab.col_count = grid["columnCount"]
+                        tab.rows = [r[:tab.col_count] for r in tab.rows]
+                elif kind in ("updateCells", "repeatCell"):
+                    _cells(ss.by_id(sheet_id), kind, spec, n)
+                elif kind == "updateDimensionProperties":
+                    tab, span = ss.by_id(sheet_id), spec["range"]
+                    if span["dimension"] == "COLUMNS" and "pixelSize" in spec.get("fields", ""):
+                        for col in range(span.get("startIndex", 0), span.get("endIndex", tab.col_count)):
+                            tab.widths[col] = spec["properties"]["pixelSize"]
+                elif kind == "setDataValidation":
+                    ss.by_id(sheet_id).validations.append({"range": spec["range"], "rule": spec.get("rule")})
+                elif kind == "mergeCells":
+                    ss.by_id(sheet_id).merges.append(spec["range"])
+                elif kind == "unmergeCells":
+                    ss.by_id(sheet_id).merges.clear()
                 elif kind == "updateSpreadsheetProperties":
                     ss.locale = spec["properties"].get("locale", ss.locale)
                     ss.time_zone = spec["properties"].get("timeZone", ss.time_zone)
@@ -749,6 +798,72 @@ def _gzip_bomb() -> bytes:
     """100 MB of spaces, gzipped: about 100 KB."""
     data, crc = deflated(Repeated(b"", b" " * MIB, 100, b""))
     return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + data + struct.pack("<II", crc, 100 * MIB)
+
+
+# -- batchUpdate cell requests ---------------------------------------------
+
+def _cells(tab: Tab, kind: str, spec: dict, n: int) -> None:
+    """updateCells / repeatCell on the fake's cells: values, notes and
+    userEnteredFormat, following the field mask like Google: a field named in
+    `fields` but not given for a cell of the range is cleared."""
+    span = spec.get("range") or {"sheetId": tab.sheet_id, "startRowIndex": spec.get("start", {}).get("rowIndex", 0),
+                                 "startColumnIndex": spec.get("start", {}).get("columnIndex", 0)}
+    r0, c0 = span.get("startRowIndex", 0), span.get("startColumnIndex", 0)
+    rows = spec.get("rows", [])
+    if "range" in spec:
+        r1, c1 = span.get("endRowIndex", tab.row_count), span.get("endColumnIndex", tab.col_count)
+    else:  # `start`: as far as the rows reach
+        r1, c1 = r0 + len(rows), c0 + max((len(r.get("values", [])) for r in rows), default=0)
+    if kind == "updateCells" and (r0 + len(rows) > tab.row_count
+                                  or c0 + max((len(r.get("values", [])) for r in rows), default=0) > tab.col_count):
+        raise _error(400, f"Invalid requests[{n}].updateCells: Range ({tab.title}!{_col(c0)}{r0 + 1}) exceeds grid "
+                     f"limits. Max rows: {tab.row_count}, max columns: {tab.col_count}", "INVALID_ARGUMENT")
+    fields = [f.strip() for f in spec.get("fields", "").split(",") if f.strip()]
+    for r in range(r0, min(r1, tab.row_count)):
+        for c in range(c0, min(c1, tab.col_count)):
+            if kind == "repeatCell":
+                cell = spec.get("cell", {})
+            else:
+                values = rows[r - r0].get("values", []) if r - r0 < len(rows) else []
+                cell = values[c - c0] if c - c0 < len(values) else {}
+            for path in fields:
+                _apply_field(tab, r, c, path, cell)
+
+
+def _apply_field(tab: Tab, r: int, c: int, path: str, cell: dict) -> None:
+    if path == "note":
+        if cell.get("note"):
+            tab.notes[(r, c)] = cell["note"]
+        else:
+            tab.notes.pop((r, c), None)
+    elif path == "userEnteredValue":
+        value = cell.get("userEnteredValue", {})
+        stored = value.get("stringValue", value.get("numberValue", value.get("boolValue")))
+        if stored is None and not (r < len(tab.rows) and c < len(tab.rows[r])):
+            return
+        while len(tab.rows) <= r:
+            tab.rows.append([])
+        line = tab.rows[r]
+        while len(line) <= c:
+            line.append(None)
+        line[c] = None if stored == "" else stored
+    elif path.startswith("userEnteredFormat"):
+        given = cell.get("userEnteredFormat", {})
+        current = dict(tab.formats.get((r, c), {}))
+        if path == "userEnteredFormat":
+            current = dict(given)
+        else:
+            name = path.split(".", 1)[1].split(".", 1)[0]
+            if name in given:
+                current[name] = given[name]
+            else:
+                current.pop(name, None)
+        if current:
+            tab.formats[(r, c)] = current
+        else:
+            tab.formats.pop((r, c), None)
+    else:
+        raise _error(400, f"Invalid field mask: {path}", "INVALID_ARGUMENT")
 
 
 # -- A1 notation and cell rendering --------------------------------------

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,11 @@ import pytest
 
 from fake_google import FakeGoogle, _private_key_pem, fake_google, google_env  # noqa: F401  (fixtures)
 from lindung.pull.sources import RawWorkbook, SourceError
+from lindung.contract import load as load_contract
+from lindung.store.report import WARNING, Report, RowError
 from lindung.pull.sources.google import (
+    ERROR_COLOUR,
+    WARNING_COLOUR,
     REPORT_CLEAN,
     REPORT_HEADER,
     REPORT_TAB,
@@ -414,45 +419,180 @@ def test_the_private_key_never_appears_in_errors_or_output(fake_google, google_e
 
 # -- writing the report --------------------------------------------------------
 
-REPORT_ROWS = [
-    ["peserta", "5", "NIK", "NIK harus 16 angka.", "Ketik NIK lengkap sebagai teks."],
-    ["donatur", "3", "Jenis", "'pns ' bukan pilihan.", "=pilih dari daftar"],
-]
+CHECKED = "2025-03-24T15:10:00+07:00"  # a Monday, in office hours
+FIELDS = {tab: [c.name for c in spec.columns] for tab, spec in load_contract(SCHEMA_DIR).tabs.items()}
+NIK_ERROR = RowError("peserta", 2, "NIK", "nik", "NIK harus tepat 16 angka.", "Ketik NIK lengkap sebagai teks.")
+IURAN_WARNING = RowError("peserta", 5, "Iuran Bulanan", "angka-koma", "Dibaca sebagai 36.800 rupiah.",
+                         "Tulis 36800 atau 36.800.", WARNING, quoted="36800,5")
+JENIS_ERROR = RowError("donatur", 2, "Jenis", "pilihan", "Isinya bukan pilihan yang ada.",
+                       "=pilih dari daftar", quoted="=pns ")
 
 
-def test_write_report_creates_the_tab_and_writes_header_and_rows(fake_google, client):
+def report(*errors: RowError, checked: str = CHECKED, renewals=()) -> Report:
+    return Report("33.74.15", checked, "ok", errors=list(errors), renewals=list(renewals))
+
+
+def write(client, rep: Report, key: str = KEY) -> bool:
+    return client.write_report(key, rep, client.read(key), FIELDS)
+
+
+def marks(ss, tab: str) -> dict[tuple[int, int], tuple[str, dict | None]]:
+    """Every cell of a data tab with a note or a background colour."""
+    t = ss.tab(tab)
+    cells = set(t.notes) | {k for k, f in t.formats.items() if "backgroundColor" in f}
+    return {k: (t.notes.get(k, ""), t.background(*k)) for k in sorted(cells)}
+
+
+def section(rows: list[list], title: str) -> list[list]:
+    """The rows of one section of the report tab, after its heading, up to the blank line."""
+    at = next(i for i, r in enumerate(rows) if r and str(r[0]).startswith(title))
+    out = []
+    for row in rows[at + 1:]:
+        if not row:
+            break
+        out.append(row)
+    return out
+
+
+def sheet_writes(fake: FakeGoogle, key: str = KEY) -> list:
+    return [c for c in fake.calls() if c.method in ("POST", "PUT") and key in c.path]
+
+
+def test_write_report_lays_out_times_errors_warnings_and_renewals_in_one_batch(fake_google, client):
+    ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
+    fake_google.log.clear()
+
+    assert write(client, report(IURAN_WARNING, NIK_ERROR, JENIS_ERROR, renewals=[(2, "2026-03-23"), (5, "2025-12-31")]))
+
+    rows = ss.values(REPORT_TAB)
+    assert rows[0] == ["Laporan Validasi Lindung"]
+    assert rows[1] == ["Diperiksa: Senin, 24 Maret 2025 pukul 15.10 WIB"]
+    assert rows[2] == ["Pemeriksaan terjadwal berikutnya: Senin, 24 Maret 2025 pukul 15.30 WIB"]
+    headings = [r[0] for r in rows if len(r) == 1]
+    errors_at = next(i for i, h in enumerate(headings) if h.startswith("Kesalahan (2)"))
+    warnings_at = next(i for i, h in enumerate(headings) if h.startswith("Peringatan (1)"))
+    renewals_at = next(i for i, h in enumerate(headings) if h.startswith("Perlu diperpanjang (2)"))
+    assert errors_at < warnings_at < renewals_at  # errors first, each kind under its own heading
+    assert section(rows, "Kesalahan") == [
+        REPORT_HEADER,
+        ["peserta", "2", "NIK", "A2", None, "NIK harus tepat 16 angka.", "Ketik NIK lengkap sebagai teks."],
+        ["donatur", "2", "Jenis", "D2", "=pns ", "Isinya bukan pilihan yang ada.", "=pilih dari daftar"],
+    ]
+    assert section(rows, "Peringatan") == [
+        REPORT_HEADER, ["peserta", "5", "Iuran Bulanan", "K5", "36800,5", "Dibaca sebagai 36.800 rupiah.",
+                        "Tulis 36800 atau 36.800."]]
+    assert section(rows, "Perlu diperpanjang") == [
+        ["Baris di tab peserta", "Berlaku sampai"], ["2", "23 Maret 2026"], ["5", "31 Desember 2025"]]
+    assert REPORT_CLEAN not in headings
+
+    # one read (sheet ids and the current report; a second when the tab is new) and one batchUpdate, nothing else
+    (post,) = sheet_writes(fake_google)
+    assert post.path == f"/v4/spreadsheets/{KEY}:batchUpdate"
+    assert metadata_gets(fake_google) == 2
+    # "=…" typed by the editor stays text, never a formula
+    cells = [c for r in post.body["requests"] if "updateCells" in r and r["updateCells"]["range"]["sheetId"] ==
+             ss.tab(REPORT_TAB).sheet_id for row in r["updateCells"].get("rows", []) for c in row["values"]]
+    assert {"userEnteredValue": {"stringValue": "=pilih dari daftar"}} in cells
+    assert not any("formulaValue" in c.get("userEnteredValue", {}) for c in cells)
+    # readable: column widths, wrapped text, bold headings, the times frozen on top
+    tab = ss.tab(REPORT_TAB)
+    assert [tab.widths[i] for i in range(7)] == [110, 60, 150, 60, 160, 380, 380]
+    problem = rows.index(section(rows, "Kesalahan")[1])
+    assert tab.formats[(problem, 5)]["wrapStrategy"] == "WRAP"
+    header = rows.index(REPORT_HEADER)
+    assert tab.formats[(header, 0)]["textFormat"]["bold"] is True
+    assert tab.formats[(0, 0)]["textFormat"]["bold"] is True
+    assert tab.frozen_rows == 3
+    assert "bold" not in tab.formats[(problem, 5)].get("textFormat", {})
+
+
+def test_each_bad_cell_is_marked_with_a_note_and_a_colour_by_kind(fake_google, client):
     ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
 
-    client.write_report(KEY, REPORT_ROWS)
+    write(client, report(NIK_ERROR, IURAN_WARNING, JENIS_ERROR))
 
-    assert ss.values(REPORT_TAB) == [REPORT_HEADER, *REPORT_ROWS]
-    assert [r for r in ss.batch_requests if "addSheet" in r][0]["addSheet"]["properties"]["title"] == REPORT_TAB
-    (put,) = fake_google.calls("PUT")
-    assert put.query["valueInputOption"] == ["RAW"]  # "=pilih…" stays text, never a formula
-    assert put.path == f"/v4/spreadsheets/{KEY}/values/'{REPORT_TAB}'!A1"
+    peserta = marks(ss, "peserta")
+    assert list(peserta) == [(1, 0), (4, 10)]  # A2 (NIK, row 2) and K5 (Iuran Bulanan, row 5)
+    note, colour = peserta[(1, 0)]
+    assert "Kesalahan" in note and "NIK harus tepat 16 angka." in note and "Ketik NIK lengkap sebagai teks." in note
+    assert colour == ERROR_COLOUR
+    note, colour = peserta[(4, 10)]
+    assert "Peringatan" in note and "Dibaca sebagai 36.800 rupiah." in note and "Tulis 36800 atau 36.800." in note
+    assert colour == WARNING_COLOUR != ERROR_COLOUR
+    assert "36800,5" not in note  # what was typed is quoted in the report tab only
+    assert list(marks(ss, "donatur")) == [(1, 3)]
+    assert marks(ss, "wilayah") == marks(ss, "santunan") == {}
 
 
-def test_write_report_leaves_an_unchanged_report_alone(fake_google, client):
+def test_a_fixed_cell_is_unmarked_on_the_next_write_back_and_the_editors_own_formats_stay(fake_google, client):
     ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
-    client.write_report(KEY, REPORT_ROWS)
-    modified = ss.modified
-    writes = fake_google.count("PUT") + fake_google.count("POST")
+    header_colour = {"red": 0.8, "green": 0.9, "blue": 1.0}
+    ss.tab("peserta").formats[(0, 0)] = {"backgroundColor": header_colour}  # the editor's header colour
+    write(client, report(NIK_ERROR, IURAN_WARNING))
+    assert list(marks(ss, "peserta")) == [(0, 0), (1, 0), (4, 10)]
+    fake_google.log.clear()
 
-    client.write_report(KEY, REPORT_ROWS)
+    # the NIK was fixed; the warning stays
+    assert write(client, report(IURAN_WARNING, checked="2025-03-24T15:40:00+07:00"))
 
-    assert fake_google.count("PUT") + fake_google.count("POST") == writes
-    assert ss.modified == modified  # so tomorrow's incremental pull can skip this sheet
+    assert marks(ss, "peserta") == {(0, 0): ("", header_colour), (4, 10): marks(ss, "peserta")[(4, 10)]}
+    assert marks(ss, "peserta")[(4, 10)][1] == WARNING_COLOUR
+    assert len(sheet_writes(fake_google)) == 1  # one batchUpdate, no values call
+    assert metadata_gets(fake_google) == 1
 
-
-def test_a_clean_sheet_gets_one_thank_you_line_and_no_old_rows(fake_google, client):
-    ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
-    client.write_report(KEY, REPORT_ROWS)
-
-    client.write_report(KEY, [])
-
-    assert ss.values(REPORT_TAB) == [[REPORT_CLEAN]]
-    assert fake_google.count("POST", rf"/values/'{REPORT_TAB}':clear$") == 1
+    # everything fixed: the thank-you line, no marks, no old rows
+    write(client, report(checked="2025-03-24T16:10:00+07:00"))
+    assert marks(ss, "peserta") == {(0, 0): ("", header_colour)}
+    rows = ss.values(REPORT_TAB)
+    assert [REPORT_CLEAN] in rows and REPORT_HEADER not in rows
     assert len([r for r in ss.batch_requests if "addSheet" in r]) == 1
+
+
+def test_marks_follow_the_header_row_below_a_title_row(fake_google, client):
+    titled = {**WORKBOOK, "peserta": [["DATA PESERTA KECAMATAN NGALIYAN 2026"], *PESERTA]}
+    ss = fake_google.add_spreadsheet(KEY, titled)
+    ss.tab("peserta").notes[(0, 0)] = "catatan editor di baris judul dokumen"
+
+    write(client, report(replace(NIK_ERROR, row=3), replace(IURAN_WARNING, row=6)))
+
+    assert list(marks(ss, "peserta")) == [(0, 0), (2, 0), (5, 10)]
+    assert ss.tab("peserta").notes[(0, 0)] == "catatan editor di baris judul dokumen"  # above the data: not Lindung's
+    assert section(ss.values(REPORT_TAB), "Kesalahan")[1][3] == "A3"
+
+
+def test_write_report_leaves_an_unchanged_report_alone_whatever_the_time(fake_google, client):
+    ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
+    assert write(client, report(NIK_ERROR))
+    modified = ss.modified
+    fake_google.log.clear()
+
+    # checked again half an hour later, same findings: the times on top alone would differ
+    assert not write(client, report(NIK_ERROR, checked="2025-03-24T15:40:00+07:00"))
+
+    assert sheet_writes(fake_google) == []
+    assert metadata_gets(fake_google) == 1
+    assert ss.modified == modified  # so the next incremental pull can skip this sheet
+    assert ss.values(REPORT_TAB)[1] == ["Diperiksa: Senin, 24 Maret 2025 pukul 15.10 WIB"]
+
+
+def test_a_report_tab_renamed_in_lower_case_is_rewritten_not_added_twice(fake_google, client):
+    ss = fake_google.add_spreadsheet(KEY, {**WORKBOOK, "laporan validasi": [["laporan lama"]]})
+
+    assert write(client, report(NIK_ERROR))
+
+    assert [t.title for t in ss.tabs].count("laporan validasi") == 1 and ss.tab(REPORT_TAB).title == "laporan validasi"
+    assert ss.values("laporan validasi")[0] == ["Laporan Validasi Lindung"]
+    assert not [r for r in ss.batch_requests if "addSheet" in r]
+
+
+def test_a_report_without_the_workbook_leaves_the_data_tabs_alone(fake_google, client):
+    ss = fake_google.add_spreadsheet(KEY, WORKBOOK)
+    write(client, report(NIK_ERROR))
+
+    client.write_report(KEY, Report("33.74.15", CHECKED, "gagal_baca", "Jawaban Google rusak.", "rusak"))
+
+    assert list(marks(ss, "peserta")) == [(1, 0)]
+    assert section(ss.values(REPORT_TAB), "Sheet tidak bisa diperiksa") == [["Jawaban Google rusak."]]
 
 
 def test_write_report_without_edit_rights_asks_for_editor(fake_google, client):
@@ -460,7 +600,7 @@ def test_write_report_without_edit_rights_asks_for_editor(fake_google, client):
     fake_google.fail(KEY, "403")
 
     with pytest.raises(SourceError) as err:
-        client.write_report(KEY, REPORT_ROWS)
+        client.write_report(KEY, report(NIK_ERROR))
 
     assert err.value.kind == "tidak_dibagikan"
     assert "Editor" in err.value.reason and EMAIL in err.value.reason
@@ -503,13 +643,16 @@ def test_create_workbook_builds_a_ready_to_fill_sheet_and_shares_it(fake_google,
 
     ids = {t.title: t.sheet_id for t in ss.tabs}
     lists = {}
+    ranges = {}
     formats = {}
     for request in ss.batch_requests:
         if "setDataValidation" in request:
             spec = request["setDataValidation"]
-            assert spec["rule"]["condition"]["type"] == "ONE_OF_LIST"
             rng = spec["range"]
-            lists[(rng["sheetId"], rng["startColumnIndex"])] = [v["userEnteredValue"] for v in spec["rule"]["condition"]["values"]]
+            values = [v["userEnteredValue"] for v in spec["rule"]["condition"]["values"]]
+            kind = spec["rule"]["condition"]["type"]
+            (lists if kind == "ONE_OF_LIST" else ranges)[(rng["sheetId"], rng["startColumnIndex"])] = values
+            assert kind in ("ONE_OF_LIST", "ONE_OF_RANGE")
             assert rng["startRowIndex"] == 1  # never on the header
         if "repeatCell" in request and "numberFormat" in request["repeatCell"]["cell"]["userEnteredFormat"]:
             rng = request["repeatCell"]["range"]
@@ -527,6 +670,12 @@ def test_create_workbook_builds_a_ready_to_fill_sheet_and_shares_it(fake_google,
     assert lists[col("santunan", "Program")] == ["JKK", "JKM", "JHT", "JP", "beasiswa"]
     assert lists[col("peserta", "Pekerjaan")][-1] == "lainnya"
     assert len(lists) == 8
+    # Kelurahan: a dropdown of the kecamatan's own kelurahan, from column A of its wilayah tab
+    assert titles["wilayah"][0] == "Kelurahan"
+    assert ranges == {col("peserta", "Kelurahan"): ["='wilayah'!$A$2:$A$5000"],
+                      col("santunan", "Kelurahan"): ["='wilayah'!$A$2:$A$5000"]}
+    assert [v["rule"]["condition"]["type"] for v in ss.tab("peserta").validations
+            if v.get("rule") and v["range"]["startColumnIndex"] == titles["peserta"].index("Kelurahan")] == ["ONE_OF_RANGE"]
     date_format = {"type": "DATE", "pattern": "dd/mm/yyyy"}
     assert formats[col("peserta", "Mulai")] == date_format
     assert formats[col("peserta", "Berlaku Sampai")] == date_format
@@ -534,6 +683,7 @@ def test_create_workbook_builds_a_ready_to_fill_sheet_and_shares_it(fake_google,
     assert formats[col("peserta", "NIK")] == {"type": "TEXT", "pattern": "@"}
 
     guide = ss.values("Petunjuk")
+    assert any("docs/panduan-editor.md" in row[0] for row in guide[:3])  # the editor guide, named on top
     assert ["peserta", "NIK", "ya", "NIK 16 angka, diketik sebagai teks (kolom berformat Teks) agar tidak dibulatkan."] in guide
     assert any(row[:2] == ["donatur", "Jenis"] and "PNS" in row[4] for row in guide)
 

@@ -603,6 +603,17 @@ def report_tab(fake: FakeGoogle, kode: str) -> list[list[Any]] | None:
     return ss.values(REPORT_TAB) if ss.tab(REPORT_TAB) else None
 
 
+def report_section(rows: list[list[Any]], title: str) -> list[list[Any]]:
+    """The rows under one heading of the report tab, up to the blank line."""
+    at = next(i for i, r in enumerate(rows) if r and str(r[0]).startswith(title))
+    out = []
+    for row in rows[at + 1:]:
+        if not row:
+            break
+        out.append(row)
+    return out
+
+
 def shared_as_viewer(fake: FakeGoogle, key: str, monkeypatch) -> None:
     """The sheet is shared as Viewer: reads pass, every write is refused."""
     serve = fake.handle
@@ -637,24 +648,39 @@ def test_write_back_puts_each_read_sheets_report_in_its_laporan_validasi_tab(pro
     assert result.exit_code == 0, result.output
     errors = proyek.report(wrong)["kesalahan"]
     written = report_tab(fake_google, wrong)
-    assert written[0] == REPORT_HEADER == ["Jenis", "Tab", "Baris", "Kolom", "Isi sel", "Masalah", "Cara memperbaiki"]
-    assert [[r[0], r[1], r[2], r[3], r[5], r[6]] for r in written[1:]] == [
-        ["Kesalahan", e["tab"], str(e["baris"]), e["kolom"], e["masalah"], e["perbaikan"]] for e in errors]
-    assert [tuple(row[1:4]) for row in written[1:]] == [
-        ("peserta", "5", "NIK"), ("peserta", "6", "Nama"), ("peserta", "7", "Segmen")]
+    assert written[1][0].startswith("Diperiksa: ") and written[1][0].endswith(" WIB")
+    assert written[2][0].startswith("Pemeriksaan terjadwal berikutnya: ")
+    table = report_section(written, "Kesalahan (3)")
+    assert table[0] == REPORT_HEADER == ["Tab", "Baris", "Kolom", "Sel", "Isi sel", "Masalah", "Cara memperbaiki"]
+    assert [[r[0], r[1], r[2], r[5], r[6]] for r in table[1:]] == [
+        [e["tab"], str(e["baris"]), e["kolom"], e["masalah"], e["perbaikan"]] for e in errors]
+    assert [tuple(row[0:4]) for row in table[1:]] == [
+        ("peserta", "5", "NIK", "A5"), ("peserta", "6", "Nama", "B6"), ("peserta", "7", "Segmen", "D7")]
+    # each bad cell is marked where the editor types: a note and the error colour
+    peserta = fake_google.spreadsheets[key_of(wrong)].tab("peserta")
+    assert sorted(peserta.notes) == [(4, 0), (5, 1), (6, 3)]
+    assert "16 angka" in peserta.notes[(4, 0)]
+    assert all(peserta.background(*cell) == google_module.ERROR_COLOUR for cell in peserta.notes)
     # only in the editor's own sheet is what they typed quoted back, and never a NIK or a name
-    assert [row[4] or "" for row in written[1:]] == ["", "", "tukang parkir"]
+    assert [row[4] or "" for row in table[1:]] == ["", "", "tukang parkir"]
     assert "tukang parkir" not in json.dumps(proyek.report(wrong), ensure_ascii=False)
     assert "tukang parkir" not in result.output
-    everything = json.dumps(written, ensure_ascii=False)
+    assert not any("tukang parkir" in note for note in peserta.notes.values())
+    everything = json.dumps([written, [c.body for c in fake_google.log], list(peserta.notes.values())],
+                            ensure_ascii=False)
     for n in (1, 2, 3, 90, 91, 92):
         assert nik(wrong, n)[:15] not in everything
         assert nama(wrong, n) not in everything
     # a clean sheet: the thank-you line, the old rows gone
-    assert report_tab(fake_google, clean) == [[REPORT_CLEAN]]
+    cleaned = report_tab(fake_google, clean)
+    assert [REPORT_CLEAN] in cleaned and REPORT_HEADER not in cleaned
+    assert "Periksa NIK di KTP." not in json.dumps(cleaned)
     # a renamed tab is reported where the editor types, naming the tab
-    told = report_tab(fake_google, renamed)
-    assert told[0] == REPORT_HEADER and told[1][1] == "peserta" and "peserta" in told[1][5]
+    told = report_section(report_tab(fake_google, renamed), "Kesalahan")
+    assert told[0] == REPORT_HEADER and told[1][0] == "peserta" and "peserta" in told[1][5]
+    # one read of the sheet, one of its report and ids, one batchUpdate: no other write
+    assert [c.path for c in google_calls(fake_google) if key_of(wrong) in c.path and c.method != "GET"] == [
+        f"/v4/spreadsheets/{key_of(wrong)}:batchUpdate"]
     # the unmodified sheet was skipped: nothing read, nothing written
     assert proyek.report(untouched)["dilewati"] is True
     assert [c for c in google_calls(fake_google) if key_of(untouched) in c.path] == []
@@ -735,7 +761,13 @@ def test_template_google_creates_a_ready_sheet_with_ngaliyans_kelurahan_shared_w
     dropdowns = {(ids[r["setDataValidation"]["range"]["sheetId"]],
                   TITLES[ids[r["setDataValidation"]["range"]["sheetId"]]][r["setDataValidation"]["range"]["startColumnIndex"]])
                  for r in ss.batch_requests if "setDataValidation" in r}
-    assert dropdowns == ENUM_COLUMNS
+    assert dropdowns == ENUM_COLUMNS | {("peserta", "Kelurahan"), ("santunan", "Kelurahan")}
+    # Kelurahan: the dropdown lists what the wilayah tab lists (its first column, below the header)
+    (kelurahan_rule,) = [v["rule"] for v in ss.tab("peserta").validations
+                         if TITLES["peserta"][v["range"]["startColumnIndex"]] == "Kelurahan"]
+    assert kelurahan_rule["condition"] == {"type": "ONE_OF_RANGE",
+                                           "values": [{"userEnteredValue": "='wilayah'!$A$2:$A$5000"}]}
+    assert TITLES["wilayah"][0] == "Kelurahan"
     (share,) = ss.permissions
     assert (share["type"], share["role"], share["emailAddress"]) == ("user", "writer", "editor@example.org")
 

@@ -77,7 +77,7 @@ def pull(config: Config, *, now: dt.datetime, environ: Mapping[str, str] = os.en
             if snapshot is not None:
                 snapshot_module.write(config.snapshot_dir / source.kode, snapshot, config.contract)
             if write_back:
-                google.write_back(source, result)
+                google.write_back(source, result, outcome)
             report_module.write(config.laporan_dir, result)
             reports[source.kode] = result
             if progress:
@@ -250,13 +250,17 @@ class _Google:
             return _Unchanged(snapshot)
         return None
 
-    def write_back(self, source: Source, result: Report) -> None:
+    def write_back(self, source: Source, result: Report, outcome: Outcome | None = None) -> None:
         """The report into the sheet's own `Laporan Validasi` tab, where the
-        editor types. A sheet not read this time, or unreachable, is left alone."""
+        editor types, and each bad cell of the data tabs marked (with the
+        workbook just read, `outcome`, to find the cells). A sheet not read
+        this time, or unreachable, is left alone."""
         if self.client is None or source not in self.sources or result.skipped \
                 or result.reason_kind in _UNREACHABLE:
             return
+        workbook = outcome if isinstance(outcome, RawWorkbook) else None
+        fields = {tab: [n for c in spec.columns for n in (c.name, c.title)] for tab, spec in self.config.contract.tabs.items()}
         try:
-            self.client.write_report(self.key(source), result.sheet_rows())
+            self.client.write_report(self.key(source), result, workbook, fields)
         except SourceError as error:
             result.write_back_error = error.reason

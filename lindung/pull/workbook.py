@@ -47,6 +47,14 @@ TEXT_FORMAT = "@"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
+# The editor guide. The site does not publish docs/, so the Petunjuk tab of
+# a Google Sheet names the guide's path in the Lindung repository. (Not yet in
+# the .xlsx template: its bytes are pinned by the committed demo workbooks.)
+GUIDE_PATH = "docs/panduan-editor.md"
+GUIDE_LINE = (f"Panduan lengkap untuk editor (cara mengisi tiap tab, arti warna dan catatan di sel, tab Laporan "
+              f"Validasi, jadwal pemeriksaan): {GUIDE_PATH} di repositori Lindung; operator Lindung di daerah Anda "
+              "bisa memberikan tautannya.")
+
 INTRO = [
     "Petunjuk pengisian lembar kerja Lindung",
     "Isi satu baris untuk satu pekerja di tab peserta; satu baris untuk satu "

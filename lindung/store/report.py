@@ -16,14 +16,23 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collections.abc import Callable
 from typing import Any
 
-from .. import privacy
+from .. import privacy, schedule
 from . import atomic
 
 OK, STRUCTURE, UNREADABLE = "ok", "struktur", "gagal_baca"
 ERROR, WARNING = "kesalahan", "peringatan"
-SHEET_HEADER = ["Jenis", "Tab", "Baris", "Kolom", "Isi sel", "Masalah", "Cara memperbaiki"]
+
+# The `Laporan Validasi` tab of the editor's own sheet (see Report.sheet_layout).
+SHEET_TITLE = "Laporan Validasi Lindung"
+SHEET_HEADER = ["Tab", "Baris", "Kolom", "Sel", "Isi sel", "Masalah", "Cara memperbaiki"]
+SHEET_CLEAN = "Tidak ada kesalahan. Terima kasih!"
+SHEET_STAMP_ROWS = 3  # title, time of this check, time of the next: not part of "has the report changed"
+RENEWAL_HEADER = ["Baris di tab peserta", "Berlaku sampai"]
+CHECKED_LABEL = "Diperiksa"
+NEXT_LABEL = "Pemeriksaan terjadwal berikutnya"
 
 
 @dataclass(frozen=True)
@@ -138,15 +147,79 @@ class Report:
     def warnings(self) -> list[RowError]:
         return [e for e in self.errors if not e.is_error]
 
-    def sheet_rows(self) -> list[list[str]]:
-        """Rows for the `Laporan Validasi` tab of the editor's own sheet: the
-        one place a message may quote what was typed, errors first."""
-        ordered = self.problems + self.warnings
-        rows = [["Kesalahan" if e.is_error else "Peringatan", e.tab, "" if e.row is None else str(e.row),
-                 e.column or "", e.quoted, e.problem, e.fix] for e in ordered]
+    def sheet_layout(self, cell_of: Callable[[RowError], str] | None = None) -> "SheetLayout":
+        """The `Laporan Validasi` tab of the editor's own sheet: the one place
+        a message may quote what was typed. On top the time of this check and
+        of the next scheduled one; then the errors, the warnings and the
+        protections to renew, each under its own heading. `cell_of` names the
+        marked cell of an error ("C5"), when the sheet's layout is known."""
+        checked = dt.datetime.fromisoformat(self.checked)
+        rows: list[list[str]] = [
+            [SHEET_TITLE],
+            [f"{CHECKED_LABEL}: {when(checked)}"],
+            [f"{NEXT_LABEL}: {when(schedule.next_check(checked))}"],
+            ["Laporan ini ditulis ulang hanya bila hasil pemeriksaan berubah; sheet yang tidak diubah tidak "
+             "diperiksa ulang. Sel bermasalah di tab data diberi warna (merah: kesalahan, kuning: peringatan) dan "
+             "catatan; tandanya hilang pada pemeriksaan berikutnya setelah diperbaiki."],
+        ]
+        titles, headers = [0], []
+
+        def section(title: str, header: list[str], body: list[list[str]]) -> None:
+            rows.append([])
+            titles.append(len(rows))
+            rows.append([title])
+            if header:
+                headers.append(len(rows))
+                rows.append(list(header))
+            rows.extend(body)
+
+        def listed(errors: list[RowError]) -> list[list[str]]:
+            return [[e.tab, "" if e.row is None else str(e.row), e.column or "",
+                     cell_of(e) if cell_of else "", e.quoted, e.problem, e.fix] for e in errors]
+
         if self.outcome == UNREADABLE:
-            rows.insert(0, ["Kesalahan", "", "", "", "", self.reason, ""])
-        return rows
+            section("Sheet tidak bisa diperiksa: data lama kecamatan ini tetap dipakai", [], [[self.reason]])
+        if self.problems:
+            section(f"Kesalahan ({len(self.problems)}): baris ini belum dihitung sampai diperbaiki",
+                    SHEET_HEADER, listed(self.problems))
+        if self.warnings:
+            section(f"Peringatan ({len(self.warnings)}): baris ini tetap dihitung; periksa apakah tafsirannya benar",
+                    SHEET_HEADER, listed(self.warnings))
+        if not self.errors and self.outcome != UNREADABLE:
+            section(SHEET_CLEAN, [], [])
+        if self.renewals:
+            section(f"Perlu diperpanjang ({len(self.renewals)}): perlindungan yang berakhir dalam 30 hari ke depan "
+                    "atau baru saja berakhir", RENEWAL_HEADER,
+                    [[str(row), tanggal(dt.date.fromisoformat(until))] for row, until in self.renewals])
+        return SheetLayout(rows, titles, headers)
+
+    def sheet_rows(self, cell_of: Callable[[RowError], str] | None = None) -> list[list[str]]:
+        return self.sheet_layout(cell_of).rows
+
+
+@dataclass
+class SheetLayout:
+    """The rows of the `Laporan Validasi` tab and which of them are headings."""
+
+    rows: list[list[str]]
+    titles: list[int]  # indexes of the title and section headings
+    headers: list[int]  # indexes of the tables' header rows
+
+
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+         "November", "Desember")
+HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def tanggal(day: dt.date) -> str:
+    """24 Maret 2026."""
+    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
+
+
+def when(moment: dt.datetime) -> str:
+    """Senin, 24 Maret 2025 pukul 15.30 WIB (a naive moment is taken as WIB)."""
+    moment = moment.replace(tzinfo=schedule.WIB) if moment.tzinfo is None else moment.astimezone(schedule.WIB)
+    return f"{HARI[moment.weekday()]}, {tanggal(moment.date())} pukul {moment:%H.%M} WIB"
 
 
 class LeakError(Exception):

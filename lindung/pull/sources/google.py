@@ -35,8 +35,8 @@ from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 
 from ..cells import normalise
-from ..workbook import field_choices, guide_rows, load_schema
-from ...store.report import SHEET_HEADER
+from ..workbook import GUIDE_LINE, choices_range, field_choices, guide_rows, load_schema
+from ...store.report import SHEET_CLEAN, SHEET_HEADER, SHEET_STAMP_ROWS, Report, RowError
 from . import NOT_ISOLATED, RawWorkbook, SourceError, check_size, failure
 from .google_transport import (  # noqa: F401  (the two ENV_ names are part of this module's interface)
     ENV_CREDENTIALS_FILE, ENV_CREDENTIALS_JSON, RATE_LIMIT_REASONS, AuthorizedRootedSession, Pacer,
@@ -62,7 +62,15 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 TABS = ("peserta", "donatur", "wilayah", "santunan")
 REPORT_TAB = "Laporan Validasi"
 REPORT_HEADER = SHEET_HEADER
-REPORT_CLEAN = "Tidak ada kesalahan. Terima kasih!"
+REPORT_CLEAN = SHEET_CLEAN
+REPORT_SHEET_ID = 7_000_000  # the first sheetId tried for a new report tab
+# Widths of the report tab's columns, pixels: Tab, Baris, Kolom, Sel, Isi sel, Masalah, Cara memperbaiki.
+REPORT_WIDTHS = (110, 60, 150, 60, 160, 380, 380)
+# The marks Lindung puts on a bad cell's background (Sheets colours, 0–1).
+ERROR_COLOUR = {"red": 0.957, "green": 0.8, "blue": 0.8}  # light red, #f4cccc
+WARNING_COLOUR = {"red": 1.0, "green": 0.949, "blue": 0.8}  # light yellow, #fff2cc
+MAX_MARKS = 1_000  # cells marked per sheet (the rest are listed in the report only): keeps a request well under 2 MB
+HEADER_SEARCH_ROWS = 20  # the header row is looked for among the first rows of a tab
 GUIDE_TAB = "Petunjuk"
 
 # Sheets allows 60 read and 60 write requests per minute per user (here: per
@@ -288,32 +296,58 @@ class GoogleClient:
 
     # -- writing ---------------------------------------------------------
 
-    def write_report(self, key: str, rows: list[list[str]]) -> None:
-        """Put the validation report in the sheet's "Laporan Validasi" tab,
-        creating the tab if needed; a clean sheet gets one thank-you line.
+    def write_report(self, key: str, report: Report, workbook: RawWorkbook | None = None,
+                     fields: Mapping[str, Iterable[str]] | None = None) -> bool:
+        """Put `report` in the sheet's "Laporan Validasi" tab (created if
+        needed) and mark each bad cell in the data tabs with a note and a
+        colour, clearing the marks of the last write-back: one read (the
+        sheet ids and the current report) and one batchUpdate. Returns whether
+        anything was written.
 
-        The current report is read first and left alone when it already says
-        the same: every write bumps the sheet's Drive modifiedTime, which would
-        make tomorrow's incremental pull read the sheet again for nothing."""
+        `workbook` is the sheet as just read and `fields` the field names of
+        each contract tab: with both, the header row of each data tab is found
+        and the notes and background colours of the rows below it are
+        Lindung's (cleared, then set for this report's cells); without them
+        the data tabs are left alone.
+
+        The current report is compared first and left alone when it says the
+        same (apart from the times on top): every write bumps the sheet's
+        Drive modifiedTime, which would make the next incremental pull read
+        the sheet again for nothing. The report names each marked cell, so
+        the same report means the same marks."""
         key = spreadsheet_key(key)
-        wanted = [list(REPORT_HEADER)] + [[_text(c) for c in row] for row in rows] if rows else [[REPORT_CLEAN]]
-        target = _a1(REPORT_TAB)
+        marks = _Marks(workbook, fields) if workbook is not None and fields is not None else None
+        layout = report.sheet_layout(marks.cell if marks else None)
+        wanted = [[_text(c) for c in row] for row in layout.rows]
         with self._translate(key, "tulis"):
             http = self._http()
+            titles = marks.titles() if marks else []
             try:
-                current = http.values_get(key, target, params={"valueRenderOption": "FORMATTED_VALUE"})
+                meta = http.fetch_sheet_metadata(key, params={
+                    "includeGridData": "true",
+                    "ranges": [_a1(REPORT_TAB)] + [f"{_a1(t)}!A1:A1" for t in titles],
+                    "fields": "sheets(properties(sheetId,title),data(rowData(values(formattedValue))))"})
             except APIError as err:
                 if not _is_unknown_range(err):
                     raise
-                http.batch_update(key, {"requests": [{"addSheet": {"properties": {
-                    "title": REPORT_TAB, "gridProperties": {"frozenRowCount": 1}}}}]})
+                meta = http.fetch_sheet_metadata(key, params={"fields": "sheets.properties(sheetId,title)"})
+            ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
+            requests_: list[dict] = []
+            # Sheets matches tab names in a range without regard to case: so does this.
+            found = next((t for t in ids if t.lower() == REPORT_TAB.lower()), None)
+            report_id = ids.get(found) if found is not None else None
+            if report_id is not None:
+                current = _grid_values(next(s for s in meta["sheets"] if s["properties"]["title"] == found))
+                if _comparable(current) == _comparable(wanted):
+                    return False
             else:
-                if _trimmed(current.get("values", [])) == _trimmed(wanted):
-                    return
-                http.values_clear(key, target)
-            # RAW: a cell text starting with "=" stays text, never a formula.
-            http.values_update(key, f"{target}!A1", params={"valueInputOption": "RAW"},
-                               body={"majorDimension": "ROWS", "values": wanted})
+                report_id = max([*ids.values(), REPORT_SHEET_ID - 1]) + 1
+                requests_.append({"addSheet": {"properties": {"sheetId": report_id, "title": REPORT_TAB}}})
+            requests_ += _report_requests(report_id, layout.rows, layout.titles, layout.headers)
+            if marks:
+                requests_ += marks.requests({t: ids[t] for t in titles if t in ids})
+            http.batch_update(key, {"requests": requests_})
+        return True
 
     def create_workbook(
         self,
@@ -347,7 +381,9 @@ class GoogleClient:
         with self._translate(key, "tulis"):
             requests_ = structure + _format_requests(schemas, sheet_ids)
             http.batch_update(key, {"requests": requests_})
-            data = [{"range": f"{_a1(GUIDE_TAB)}!A1", "values": guide_rows(schemas)}]
+            guide = guide_rows(schemas)
+            guide.insert(1, [GUIDE_LINE])  # the editor guide, right under the title
+            data = [{"range": f"{_a1(GUIDE_TAB)}!A1", "values": guide}]
             for tab in TABS:
                 header = [f.get("title") or f["name"] for f in schemas[tab]["fields"]]
                 body = [[_cell_value(c) for c in row] for row in rows.get(tab, [])]
@@ -593,6 +629,157 @@ def _trimmed(values: list[list]) -> list[list[str]]:
     return rows
 
 
+def _a1_range(source: str) -> str:
+    """`wilayah!$A$2:$A$5000` with its tab title quoted as Sheets wants it."""
+    tab, _, cells = source.partition("!")
+    return f"{_a1(tab)}!{cells}"
+
+
+def _grid_values(sheet: Mapping[str, Any]) -> list[list[str]]:
+    """The formatted values of a spreadsheets.get answer's grid data."""
+    rows: list[list[str]] = []
+    for data in sheet.get("data", []):
+        for row in data.get("rowData", []):
+            rows.append([_text(v.get("formattedValue")) for v in row.get("values", [])])
+    return rows
+
+
+def _comparable(values: list[list]) -> list[list[str]]:
+    """A report without the times on top, which change on every check."""
+    rows = _trimmed(values)
+    return rows[:1] + rows[SHEET_STAMP_ROWS:]
+
+
+def _report_requests(sheet_id: int, rows: list[list[str]], titles: list[int], headers: list[int]) -> list[dict]:
+    """batchUpdate requests that replace the report tab's content: its size,
+    its cells (values as text: a cell starting with "=" stays text, never a
+    formula), column widths, wrapping, and bold headings."""
+    width = len(REPORT_WIDTHS)
+    whole = {"sheetId": sheet_id}
+    requests_: list[dict] = [
+        {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {
+            "rowCount": max(len(rows) + 20, 100), "columnCount": width, "frozenRowCount": SHEET_STAMP_ROWS}},
+            "fields": "gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount"}},
+        {"unmergeCells": {"range": whole}},
+        # The range is the whole tab: every cell not in `rows` is cleared.
+        {"updateCells": {"range": whole, "fields": "userEnteredValue,note", "rows": [
+            {"values": [{"userEnteredValue": {"stringValue": c}} if c != "" else {} for c in row]} for row in rows]}},
+        {"repeatCell": {"range": whole, "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}},
+                        "fields": "userEnteredFormat"}},
+    ]
+    requests_ += [{"updateDimensionProperties": {
+        "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": i, "endIndex": i + 1},
+        "properties": {"pixelSize": px}, "fields": "pixelSize"}} for i, px in enumerate(REPORT_WIDTHS)]
+    for i, row in enumerate(rows):
+        line = {"sheetId": sheet_id, "startRowIndex": i, "endRowIndex": i + 1, "startColumnIndex": 0, "endColumnIndex": width}
+        if len(row) == 1:  # a line of text: across the whole width
+            requests_.append({"mergeCells": {"range": line, "mergeType": "MERGE_ALL"}})
+        if i in titles or i in headers:
+            text = {"bold": True, **({"fontSize": 12} if i == 0 else {})}
+            style: dict[str, Any] = {"textFormat": text, "wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
+            if i in headers:
+                style["backgroundColor"] = {"red": 0.867, "green": 0.922, "blue": 0.969}  # as the template's headers
+            requests_.append({"repeatCell": {"range": line, "cell": {"userEnteredFormat": style},
+                                             "fields": "userEnteredFormat"}})
+    return requests_
+
+
+class _Marks:
+    """Where each error of a report sits in the sheet just read: its tab's
+    header row, and the cell under the column the error names."""
+
+    def __init__(self, workbook: RawWorkbook, fields: Mapping[str, Iterable[str]]) -> None:
+        self._tabs: dict[str, str] = {}  # contract tab -> the sheet's title (the last of a name, as validation reads)
+        self._header: dict[str, int] = {}  # sheet title -> header row index
+        self._columns: dict[str, dict[str, int]] = {}  # sheet title -> normalised header -> column index
+        for title, rows in workbook.tabs.items():
+            name = normalise(title)
+            if name in fields:
+                self._tabs[name] = title
+        for name, title in self._tabs.items():
+            rows = workbook.tabs[title]
+            at = _header_row(rows, {normalise(f) for f in fields[name]})
+            if at is None:
+                continue
+            self._header[title] = at
+            columns: dict[str, int] = {}
+            for index, cell in enumerate(rows[at]):
+                if isinstance(cell, str) and cell.strip():
+                    columns.setdefault(normalise(cell), index)
+            self._columns[title] = columns
+        self._marked: dict[tuple[str, int, int], list[RowError]] = {}
+
+    def titles(self) -> list[str]:
+        """The data tabs whose marks Lindung keeps."""
+        return list(self._header)
+
+    def where(self, error: RowError) -> tuple[str, int, int] | None:
+        """(sheet title, row index, column index) of an error's cell; a row
+        error without a column is marked on the row's first cell."""
+        title = self._tabs.get(error.tab)
+        if error.row is None or title not in self._header or error.row - 1 <= self._header[title]:
+            return None
+        column = 0
+        if error.column:
+            found = self._columns[title].get(normalise(error.column))
+            if found is None:
+                return None
+            column = found
+        return title, error.row - 1, column
+
+    def cell(self, error: RowError) -> str:
+        """The A1 name of an error's cell ("C5"), or "" when it is not marked;
+        the marks follow from the report's rows, so naming the cells in the
+        report keeps "same report, same marks" true."""
+        place = self.where(error)
+        if place is None:
+            return ""
+        if place not in self._marked and len(self._marked) >= MAX_MARKS:
+            return ""
+        self._marked.setdefault(place, []).append(error)
+        return f"{_column_letter(place[2])}{place[1] + 1}"
+
+    def requests(self, ids: Mapping[str, int]) -> list[dict]:
+        """Clear the notes and colours of every data row, then mark this
+        report's cells (call after `cell` has seen every error)."""
+        fields = "note,userEnteredFormat.backgroundColor"
+        out: list[dict] = [{"updateCells": {"range": {"sheetId": ids[t], "startRowIndex": at + 1}, "fields": fields}}
+                           for t, at in self._header.items() if t in ids]
+        for (title, row, column), errors in self._marked.items():
+            if title not in ids:
+                continue
+            bad = any(e.is_error for e in errors)
+            note = "\n\n".join(f"Lindung: {'Kesalahan' if e.is_error else 'Peringatan'}. {e.problem}\n"
+                                f"Cara memperbaiki: {e.fix}" for e in errors)
+            out.append({"updateCells": {
+                "range": {"sheetId": ids[title], "startRowIndex": row, "endRowIndex": row + 1,
+                          "startColumnIndex": column, "endColumnIndex": column + 1},
+                "rows": [{"values": [{"note": note, "userEnteredFormat": {
+                    "backgroundColor": ERROR_COLOUR if bad else WARNING_COLOUR}}]}],
+                "fields": fields}})
+        return out
+
+
+def _header_row(rows: list[list], names: set[str]) -> int | None:
+    """The row among the first HEADER_SEARCH_ROWS naming the most of a tab's
+    fields (title rows above the header are skipped), None if none does."""
+    best, at = 0, None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = len({normalise(c) for c in row if isinstance(c, str) and c.strip()} & names)
+        if hits > best:
+            best, at = hits, index
+    return at
+
+
+def _column_letter(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -630,8 +817,13 @@ def _format_requests(schemas: dict[str, dict], sheet_ids: dict[str, int]) -> lis
             "description": "Judul kolom dibaca Lindung; jangan diubah.", "warningOnly": True}}})
         for col, field in enumerate(fields):
             column = {"sheetId": sid, "startRowIndex": 1, "startColumnIndex": col, "endColumnIndex": col + 1}
-            choices = field_choices(field)
-            if choices:
+            source = choices_range(field, schemas)
+            if source:  # the kecamatan's own kelurahan, as listed in its wilayah tab
+                requests_.append({"setDataValidation": {"range": column, "rule": {
+                    "condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": f"={_a1_range(source)}"}]},
+                    "inputMessage": f"Pilih kelurahan/desa dari daftar (tab {field['pilihanDari']}).",
+                    "strict": False, "showCustomUi": True}}})
+            elif choices := field_choices(field):
                 requests_.append({"setDataValidation": {"range": column, "rule": {
                     "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": str(v)} for v in choices]},
                     "inputMessage": f"Pilih: {', '.join(str(v) for v in choices)}",
