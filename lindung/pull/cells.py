@@ -158,3 +158,18 @@ def parse_months(text: str) -> object:
         return text
     count = int(m[1])
     return count * 12 if (m[2] or "").lower().startswith("t") else count
+
+
+HEADER_SEARCH_ROWS = 20  # title rows an office puts above the headers, at most
+
+
+def header_row(rows: list[list], names: set[str]) -> int | None:
+    """The header row of a tab: among its first HEADER_SEARCH_ROWS, the one
+    naming the most of the tab's columns (title rows such as "DATA PESERTA
+    KECAMATAN ..." above it name none); None when no row names any."""
+    best, at = 0, None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = len({normalise(c) for c in row if isinstance(c, str) and c.strip()} & names)
+        if hits > best:
+            best, at = hits, index
+    return at

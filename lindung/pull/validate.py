@@ -170,23 +170,13 @@ class _Located:
     errors: list[RowError]
 
 
-HEADER_SEARCH_ROWS = 10  # title rows an office puts above the headers, at most
-
-
 def _header_at(rows: list[list[Any]], schema: dict[str, Any]) -> int | None:
-    """The header row: among the first rows, the one naming the most columns
-    of the contract (title rows such as "DATA PESERTA KECAMATAN ..." above it
-    name none); the first non-blank row when none names any."""
-    names = {spec["name"] for spec in schema["fields"]}
-    first, best, best_hits = None, None, 0
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if not any(not cells.is_blank(c) for c in row):
-            continue
-        first = i if first is None else first
-        hits = len({cells.normalise(c) for c in row if not cells.is_blank(c)} & names)
-        if hits > best_hits:
-            best, best_hits = i, hits
-    return best if best is not None else first
+    """The header row (cells.header_row), or the first non-blank row when no
+    row names a column: its missing columns are then reported."""
+    found = cells.header_row(rows, {spec["name"] for spec in schema["fields"]})
+    if found is not None:
+        return found
+    return next((i for i, row in enumerate(rows) if any(not cells.is_blank(c) for c in row)), None)
 
 
 def _locate(tab: str, rows: list[list[Any]], schema: dict[str, Any]) -> _Located:

@@ -34,7 +34,7 @@ from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 
-from ..cells import normalise
+from ..cells import header_row, normalise
 from ..workbook import GUIDE_LINE, choices_range, field_choices, guide_rows, load_schema
 from ...store.report import SHEET_CLEAN, SHEET_HEADER, SHEET_STAMP_ROWS, Report, RowError
 from . import NOT_ISOLATED, RawWorkbook, SourceError, check_size, failure
@@ -70,7 +70,6 @@ REPORT_WIDTHS = (110, 60, 150, 60, 160, 380, 380)
 ERROR_COLOUR = {"red": 0.957, "green": 0.8, "blue": 0.8}  # light red, #f4cccc
 WARNING_COLOUR = {"red": 1.0, "green": 0.949, "blue": 0.8}  # light yellow, #fff2cc
 MAX_MARKS = 1_000  # cells marked per sheet (the rest are listed in the report only): keeps a request well under 2 MB
-HEADER_SEARCH_ROWS = 20  # the header row is looked for among the first rows of a tab
 GUIDE_TAB = "Petunjuk"
 
 # Sheets allows 60 read and 60 write requests per minute per user (here: per
@@ -698,7 +697,7 @@ class _Marks:
                 self._tabs[name] = title
         for name, title in self._tabs.items():
             rows = workbook.tabs[title]
-            at = _header_row(rows, {normalise(f) for f in fields[name]})
+            at = header_row(rows, {normalise(f) for f in fields[name]})
             if at is None:
                 continue
             self._header[title] = at
@@ -758,17 +757,6 @@ class _Marks:
                     "backgroundColor": ERROR_COLOUR if bad else WARNING_COLOUR}}]}],
                 "fields": fields}})
         return out
-
-
-def _header_row(rows: list[list], names: set[str]) -> int | None:
-    """The row among the first HEADER_SEARCH_ROWS naming the most of a tab's
-    fields (title rows above the header are skipped), None if none does."""
-    best, at = 0, None
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        hits = len({normalise(c) for c in row if isinstance(c, str) and c.strip()} & names)
-        if hits > best:
-            best, at = hits, index
-    return at
 
 
 def _column_letter(index: int) -> str:
