@@ -181,6 +181,7 @@ def _write_data_tab(ws, tab: str, schemas: dict[str, dict[str, Any]], rows: list
 def guide_rows(schemas: dict[str, dict[str, Any]]) -> list[list[str]]:
     """The Petunjuk tab, as rows: the same text in an .xlsx and a Google Sheet."""
     rows = [[line] for line in INTRO]
+    rows.insert(1, [GUIDE_LINE])  # the editor guide, right under the title
     rows += [[f"Tab {tab}: {schemas[tab].get('description', '')}"] for tab in TABS]
     rows += [[], GUIDE_HEADER]
     for tab in TABS:

@@ -35,7 +35,7 @@ from gspread.exceptions import APIError
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEETS_API_V4_BASE_URL
 
 from ..cells import header_row, normalise
-from ..workbook import GUIDE_LINE, choices_range, field_choices, guide_rows, load_schema
+from ..workbook import choices_range, field_choices, guide_rows, load_schema
 from ...store.report import SHEET_CLEAN, SHEET_HEADER, SHEET_STAMP_ROWS, Report, RowError
 from . import NOT_ISOLATED, RawWorkbook, SourceError, check_size, failure
 from .google_transport import (  # noqa: F401  (the two ENV_ names are part of this module's interface)
@@ -381,7 +381,6 @@ class GoogleClient:
             requests_ = structure + _format_requests(schemas, sheet_ids)
             http.batch_update(key, {"requests": requests_})
             guide = guide_rows(schemas)
-            guide.insert(1, [GUIDE_LINE])  # the editor guide, right under the title
             data = [{"range": f"{_a1(GUIDE_TAB)}!A1", "values": guide}]
             for tab in TABS:
                 header = [f.get("title") or f["name"] for f in schemas[tab]["fields"]]
