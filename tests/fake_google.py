@@ -17,6 +17,8 @@ it: a throwaway service-account key whose token_uri points here).
 """
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
+
 import base64
 import json
 import re
@@ -906,12 +908,8 @@ def _parse_cells(cells: str) -> tuple[int, int, int | None, int | None]:
 
 
 def _col(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+    """The letters of a 0-based column index: 0 -> A, 26 -> AA."""
+    return get_column_letter(index + 1)
 
 
 def _quote(title: str) -> str:

@@ -9,6 +9,8 @@ of a workbook openpyxl wrote (NaN and infinity, which openpyxl refuses).
 """
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
+
 import struct
 import zipfile
 import zlib
@@ -114,12 +116,8 @@ def xlsx(path: Path, tabs: dict[str, Part], *, shared: Part | None = None,
 
 
 def column(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    """The letters of a 0-based column index: 0 -> A, 26 -> AA."""
+    return get_column_letter(index + 1)
 
 
 def cell(ref: str, value: Any) -> str:

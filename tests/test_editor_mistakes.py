@@ -128,3 +128,13 @@ def test_lindung_check_shows_errors_and_warnings_apart(project, rows):
     assert "1 kesalahan, 1 peringatan" in result.output
     assert "Peringatan: Koma dibaca sebagai pemisah ribuan" in result.output
     assert "03/24/2025" not in result.output
+
+
+def test_the_status_page_counts_errors_and_warnings_apart(project, rows):
+    project.add(KODE, peserta=[rows.peserta(iuran_bulanan="16,800", **YEAR),
+                               rows.peserta(mulai="03/24/2025", berlaku_sampai="31/12/2026")],
+                wilayah=[rows.wilayah()])
+    project.pull()
+    page = (project.build() / "status" / "index.html").read_text(encoding="utf-8")
+    assert "1 kesalahan (baris belum dihitung), 1 peringatan (baris tetap dihitung)" in page
+    assert "16,800" not in page and "03/24/2025" not in page

@@ -14,6 +14,8 @@ hammering the API or hanging.
 """
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
+
 import functools
 import os
 import re
@@ -759,12 +761,8 @@ class _Marks:
 
 
 def _column_letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+    """The letters of a 0-based column index: 0 -> A, 26 -> AA."""
+    return get_column_letter(index + 1)
 
 
 def _text(value: Any) -> str:
