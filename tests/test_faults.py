@@ -636,7 +636,8 @@ def test_a_google_fault_fails_that_sheet_alone_and_keeps_its_data(google_faults,
 
 def test_every_google_fault_ends_within_the_deadline(google_faults):
     # four readers, three faults that each take the whole deadline, the rest at once
-    assert google_faults.seconds < 3 * TIMEOUT + 5, google_faults.seconds
+    # (a hang would be 500 s: the drip has 1,000 bytes to send; the margin is for a busy machine)
+    assert google_faults.seconds < 3 * TIMEOUT + 12, google_faults.seconds
 
 
 def drive_pull(tmp_path, schemas, fault: str, env: dict[str, str] | None = None, target: str = "drive"):
@@ -677,7 +678,7 @@ def test_a_drive_listing_or_login_that_goes_wrong_fails_every_google_sheet_and_n
     pulled = drive_pull(tmp_path, schemas, fault, target=target)
     for kode in pulled.cases:
         assert_kept(pulled, kode, kind, words, assert_indonesian)
-    assert pulled.seconds < 2 * TIMEOUT + 3, pulled.seconds
+    assert pulled.seconds < 2 * TIMEOUT + 8, pulled.seconds  # the deadline, and room for a busy machine
 
 
 # --- 4. any exception, in any stage, is that source's failure alone -------------
