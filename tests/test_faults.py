@@ -166,6 +166,7 @@ CELLS: dict[str, tuple[str, str, Any, str]] = {
     "iuran-1000-angka": ("peserta", "iuran_bulanan", "7" * 1000, "angka-terlalu-besar"),
     "iuran-17-angka": ("peserta", "iuran_bulanan", "12345678901234567", "angka-terlalu-besar"),
     "iuran-19-angka-bertitik": ("peserta", "iuran_bulanan", "1.000.000.000.000.000.000", "angka-terlalu-besar"),
+    "iuran-21-angka-desimal": ("peserta", "iuran_bulanan", "1,00000000000000000001", "angka-terlalu-besar"),
     "iuran-nan": ("peserta", "iuran_bulanan", NAN, "angka"),
     "iuran-inf": ("peserta", "iuran_bulanan", INF, "angka"),
     "iuran-minus-inf": ("peserta", "iuran_bulanan", NEG_INF, "angka"),
@@ -429,6 +430,19 @@ def _drop(path: Path, part: str) -> None:
     write_zip(path, parts)
 
 
+def test_a_workbook_part_with_a_dtd_is_refused_before_any_entity_is_expanded(tmp_path, rows):
+    from lindung.pull.sources import SourceError, zipcheck
+
+    entity = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY p "peserta">]><workbook xmlns="http://schemas.'
+              b'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+              b'officeDocument/2006/relationships"><sheets><sheet name="&p;" sheetId="1" r:id="rId1"/></sheets>'
+              b'</workbook>')
+    path = xlsx(tmp_path / "dtd.xlsx", contract_tabs(rows, KODE), workbook=entity)
+    with pytest.raises(SourceError) as refused:
+        zipcheck.contract_sheets(path, TABS)
+    assert refused.value.kind == "rusak"
+
+
 # Hostile only on the surface: the kecamatan is pulled as usual.
 HARMLESS: dict[str, Callable[[Path, Rows, str], Any]] = {
     # only the contract's tabs are read: broken or huge other tabs are never opened
@@ -486,6 +500,44 @@ def test_with_strict_a_failed_source_makes_the_pull_exit_1_and_the_others_are_st
     (project.root / "sheets" / f"{bad}.xlsx").write_bytes(b"bukan workbook")
     pull(project, "--strict", code=1)
     assert snapshot(project, bad) == before and report(project, bad)["jenis_alasan"] == "rusak"
+    assert report(project, fine)["hasil"] == "ok"
+
+
+def test_a_file_that_cannot_be_opened_fails_alone(project, rows, assert_indonesian):
+    bad, fine = KODES[:2]
+    for kode in (bad, fine):
+        project.add(kode, **good(rows, kode))
+    project.pull(now=NOW - dt.timedelta(days=1))
+    before = snapshot(project, bad)
+    path = project.root / "sheets" / f"{bad}.xlsx"
+    path.unlink()
+    path.mkdir()  # a folder where the workbook was: open() fails
+    pull(project)
+    said = report(project, bad)
+    assert said["jenis_alasan"] == "akses" and snapshot(project, bad) == before, said
+    assert_indonesian(said["alasan"])
+    assert report(project, fine)["hasil"] == "ok"
+
+
+def test_the_reader_is_held_to_its_memory_limit(project, rows, monkeypatch, assert_indonesian):
+    """A cell at XFD2000 makes the reader allocate its whole rectangle,
+    about 1 GB: past a reader limit lowered to 256 MB, it fails at once
+    (without the limit it would use that gigabyte)."""
+    bad, fine = KODES[:2]
+    for kode in (bad, fine):
+        project.add(kode, **good(rows, kode))
+    project.pull(now=NOW - dt.timedelta(days=1))
+    before = snapshot(project, bad)
+    monkeypatch.setattr(local, "MAX_READER_MEMORY", 256 * MIB)
+    with_tabs(peserta=sheet([["NIK"]]).replace(SHEET_TAIL, b'<row r="2000"><c r="XFD2000"><v>1</v></c></row>'
+                                                + SHEET_TAIL))(project.root / "sheets" / f"{bad}.xlsx", rows, bad)
+    started = time.monotonic()
+    pull(project)
+    assert time.monotonic() - started < 10
+    said = report(project, bad)
+    assert said["jenis_alasan"] == "terlalu_besar" and snapshot(project, bad) == before, said
+    assert "256 MB" in said["alasan"]
+    assert_indonesian(said["alasan"])
     assert report(project, fine)["hasil"] == "ok"
 
 
@@ -584,7 +636,8 @@ def test_a_google_fault_fails_that_sheet_alone_and_keeps_its_data(google_faults,
 
 def test_every_google_fault_ends_within_the_deadline(google_faults):
     # four readers, three faults that each take the whole deadline, the rest at once
-    assert google_faults.seconds < 3 * TIMEOUT + 5, google_faults.seconds
+    # (a hang would be 500 s: the drip has 1,000 bytes to send; the margin is for a busy machine)
+    assert google_faults.seconds < 3 * TIMEOUT + 12, google_faults.seconds
 
 
 def drive_pull(tmp_path, schemas, fault: str, env: dict[str, str] | None = None, target: str = "drive"):
@@ -625,7 +678,7 @@ def test_a_drive_listing_or_login_that_goes_wrong_fails_every_google_sheet_and_n
     pulled = drive_pull(tmp_path, schemas, fault, target=target)
     for kode in pulled.cases:
         assert_kept(pulled, kode, kind, words, assert_indonesian)
-    assert pulled.seconds < 2 * TIMEOUT + 3, pulled.seconds
+    assert pulled.seconds < 2 * TIMEOUT + 8, pulled.seconds  # the deadline, and room for a busy machine
 
 
 # --- 4. any exception, in any stage, is that source's failure alone -------------
@@ -794,7 +847,7 @@ def test_a_pull_of_the_worst_workbooks_stays_under_its_memory_and_time_budget():
                           capture_output=True, text=True, timeout=180, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.stderr == ""  # no traceback, no Rust panic or allocation message from a reader child
     measured = json.loads(done.stdout)
     assert measured["rss_mb"] < 1024, measured  # the pull itself: goal 1 GiB (measured: about 450 MB)
     assert measured["child_rss_mb"] < 1024, measured  # the largest reader child (about 550 MB)

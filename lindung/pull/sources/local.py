@@ -37,10 +37,14 @@ def read(path: Path, tabs: Collection[str] = TABS) -> RawWorkbook:
     names). Raises SourceError with a reason an operator can act on."""
     if not path.exists():
         raise SourceError("tidak_ada", f"Berkas {path.name} tidak ditemukan; periksa kolom sumber di registry/sources.csv.")
-    titles = zipcheck.contract_sheets(path, tabs)
+    try:
+        titles = zipcheck.contract_sheets(path, tabs)
+        modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+    except OSError:  # a folder, no permission, a disk error: nothing about the workbook itself
+        raise SourceError("akses", f"Berkas {path.name} tidak bisa dibuka. Periksa izin berkas itu dan disknya, lalu "
+                          "tarik lagi.") from None
     read_tabs = _in_child if "fork" in multiprocessing.get_all_start_methods() else _read_tabs
     found = read_tabs(str(path), titles, tuple(tabs))
-    modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
     return RawWorkbook(tabs={title: [_plain(row) for row in rows] for title, rows in found.items()}, modified=modified)
 
 
