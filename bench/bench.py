@@ -655,17 +655,17 @@ class Bench:
             timings: dict[str, list[float]] = {"a template": [], "a content file": [], "a snapshot": []}
             for n in range(self.runs):
                 mark = f"{MARK}{n}"
-                self.settle(log)
+                self.settle(server, log)
                 edited = time.time()
                 template.write_text(original[template].replace(
                     "{% block main %}", f"{{% block main %}}<p hidden>{mark}</p>", 1), encoding="utf-8")
                 timings["a template"].append(self.served(server, page, lambda body: mark in body) - edited)
-                self.settle(log)
+                self.settle(server, log)
                 edited = time.time()
                 content_file.write_text(original[content_file] + f"\n\n{mark}\n", encoding="utf-8")
                 timings["a content file"].append(
                     self.served(server, content_page, lambda body: mark in body) - edited)
-                self.settle(log)
+                self.settle(server, log)
                 old = fetch(page)
                 self.added += 1
                 self.pull_target(project)  # a real pull writes the snapshot
@@ -677,7 +677,7 @@ class Bench:
                              + ", ".join(f"{v:.2f}" for v in values) + " s)"))
             for path, text in original.items():
                 path.write_text(text, encoding="utf-8")
-            self.settle(log, quiet=2.0)
+            self.settle(server, log, quiet=2.0)
             before_log = os.fstat(log.fileno()).st_size
             cpu = process_cpu(server.pid)
             time.sleep(self.args.idle)
@@ -711,16 +711,25 @@ class Bench:
                                f"change at {url}")
 
     @staticmethod
-    def settle(log, quiet: float = 1.0) -> None:
-        """Wait until the server has printed nothing for `quiet` seconds (a
-        rebuild still running, or one more started by a late file, prints;
-        it looks for changes every half second)."""
+    def settle(server, log, quiet: float = 1.0) -> None:
+        """Wait until the server is idle: it has printed nothing for `quiet`
+        seconds (it prints when it sees a change, a second after at the
+        latest) and used less than half a CPU over the last second (a build
+        prints nothing until it ends)."""
         size, since = os.fstat(log.fileno()).st_size, time.time()
-        while time.time() - since < quiet:
+        cpu = [(time.time(), process_cpu(server.pid))]
+        deadline = since + 900
+        while True:
+            if time.time() > deadline:
+                raise Failed("lindung serve: still busy after 15 minutes without an edit")
             time.sleep(0.1)
-            now = os.fstat(log.fileno()).st_size
-            if now != size:
-                size, since = now, time.time()
+            now = time.time()
+            cpu = [c for c in cpu if now - c[0] <= 1.05] + [(now, process_cpu(server.pid))]
+            if os.fstat(log.fileno()).st_size != size:
+                size, since = os.fstat(log.fileno()).st_size, now
+            busy = (cpu[-1][1] - cpu[0][1]) / max(cpu[-1][0] - cpu[0][0], 1e-3)
+            if now - since >= quiet and cpu[-1][0] - cpu[0][0] >= 0.9 and busy < 0.5:
+                return
 
     # 4. pull --------------------------------------------------------------------------
 
