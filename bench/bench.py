@@ -677,6 +677,9 @@ class Bench:
                              + ", ".join(f"{v:.2f}" for v in values) + " s)"))
             for path, text in original.items():
                 path.write_text(text, encoding="utf-8")
+            # Idle means after the rebuild that undoing the edits starts.
+            for url in (page, content_page):
+                self.served(server, url, lambda body: MARK not in body)
             self.settle(server, log, quiet=2.0)
             before_log = os.fstat(log.fileno()).st_size
             cpu = process_cpu(server.pid)
