@@ -26,7 +26,7 @@ def main(workbook: str, schema_path: str, tab: str = "peserta") -> None:
     data = [names] + [[None if cell == "" else cell for cell in row[: len(names)]]
                       for row in rows[1:] if any(cell != "" for cell in row)]
     report = Resource(data=lambda: iter(data), format="inline", schema=schema).validate(limit_errors=sys.maxsize)
-    print(f"{len(data) - 1} rows, {len(report.tasks[0].errors)} errors")
+    print(f"{len(data) - 1:,} rows, {len(report.tasks[0].errors):,} errors")
 
 
 if __name__ == "__main__":

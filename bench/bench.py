@@ -1,6 +1,6 @@
 """Benchmark: Lindung against an anchor, whole processes, on the same synthetic data.
 
-    python bench/bench.py                       # everything but the national build (about 6 minutes)
+    python bench/bench.py                       # everything but the national build (about 8 minutes)
     python bench/bench.py --national            # and the national build (Hugo too)
     python bench/bench.py --only build,pull --runs 5 --markdown bench.md
 
@@ -926,7 +926,7 @@ def machine() -> dict[str, str]:
     pagefind = run(pagefind_binary() + ["--version"]).out.strip()
     return {
         "date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
-        "cpus": f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}"
+        "cpus": f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} CPUs"
                 + (f" ({cpu})" if cpu else ""),
         "memory": memory,
         "python": f"{platform.python_version()} ({platform.platform()})",
@@ -952,7 +952,7 @@ def markdown(info: dict[str, str], args, rows: list[Row]) -> str:
         + (f" ({args.national_runs} for the national build)" if "national" in args.parts else "")
         + f", as-of {AS_OF.isoformat()}, {args.per_kelurahan} synthetic workers per kelurahan.", "",
         f"- date: {info['date']}",
-        f"- machine: {info['cpus']} CPUs, {info['memory']}, Python {info['python']}",
+        f"- machine: {info['cpus']}, {info['memory']}, Python {info['python']}",
         f"- load average: {info['load']} at the start, {info['load_end']} at the end",
         f"- tools: {info['tools']}; Lindung {info['lindung']}", "",
         table(rows), "",
@@ -985,7 +985,7 @@ def main(argv: list[str] | None = None) -> int:
     args.parts = [p for p in PARTS if p in parts]
     hugo_binary()  # fail early, before minutes of work, when the bench extra is missing
     info = machine()
-    say(f"Lindung {info['lindung']}; {info['cpus']} CPUs, {info['memory']}; load {info['load']}")
+    say(f"Lindung {info['lindung']}; {info['cpus']}, {info['memory']}; load {info['load']}")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         tmp_context = None
@@ -1008,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
             tmp_context.cleanup()
     info["load_end"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     print(table(bench.rows))
-    print(f"\n{info['date']}; {info['cpus']} CPUs, {info['memory']}; Python {info['python']}; "
+    print(f"\n{info['date']}; {info['cpus']}, {info['memory']}; Python {info['python']}; "
           f"load {info['load']} → {info['load_end']}; {info['tools']}; Lindung {info['lindung']}")
     if args.markdown:
         args.markdown.write_text(markdown(info, args, bench.rows), encoding="utf-8")
