@@ -92,15 +92,14 @@ def build(config: Config, *, as_of: dt.date, out: Path | None = None,
     """Build the site from the data store into `out` (default site/), whole
     or not at all. Raises lindung.build.site.BuildError; Busy when another
     build into the same folder runs longer than lock_timeout."""
-    from .build import aggregate, site
-    from .store import report, snapshot
+    from .build import aggregate, partials, site
+    from .store import report
 
     shown = out or config.root / "site"
     target = shown.resolve()
     lock_file = target.parent / f".{target.name}.lock"  # beside the site: the swap happens in its parent
     with _locked(lock_file, "Folder situs", target, config.jobs.lock_timeout, waiting):
         site.recover(target)
-        snapshots = snapshot.read_all(config.snapshot_dir, config.contract)
         reports = report.read_all(config.laporan_dir)
-        figures = aggregate.figures(config, snapshots, reports, as_of)
+        figures = aggregate.assemble(config, partials.load(config, as_of), reports, as_of)
         return Built(site.build(config, figures, target), shown, as_of)

@@ -1,15 +1,16 @@
 """The search index (lindung/search.py, Pagefind): built into the site before
 the swap, holding only what the pages show, the same bytes on every build."""
-import gzip
+import datetime as dt
 import html
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from browser_fixtures import build_demo, demo_site  # noqa: F401  (fixture)
+from browser_fixtures import AS_OF, build_demo, demo_site  # noqa: F401  (fixture)
 
+from lindung import jobs, privacy
 from lindung.build import search, site
+from lindung.config import load
 
 
 class _Text(HTMLParser):
@@ -96,15 +97,20 @@ def test_leaderboards_of_many_places_are_not_indexed_so_a_place_finds_its_own_pa
     assert "Ngaliyan" not in records["/wilayah/"].content
 
 
-def _fragment(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"url": "/x/", "content": content, "meta": {"title": "x"}}
-    path.write_bytes(gzip.compress(b"pagefind_dcd" + json.dumps(body).encode()))
+def test_the_privacy_guard_reads_the_search_records_before_they_are_indexed():
+    findings = site._scan_records([search.Record("/wilayah/a/b/", "Kecamatan B", "Warga 3374151203850001 di sini")], ())
+    assert findings == [f"wilayah/a/b/index.html (indeks pencarian):2: {privacy.LABELS[privacy.NIK]}"]
+    assert site._scan_records([search.Record("/wilayah/a/b/", "Kecamatan B", "Ngaliyan 8,65%")], ()) == []
 
 
-def test_the_privacy_guard_reads_the_compressed_index(tmp_path):
-    _fragment(tmp_path / "pagefind" / "fragment" / "a.pf_fragment", "Warga 3374151203850001 di sini")
-    findings = site._scan_index(tmp_path)
-    assert len(findings) == 1 and "3374151203850001" not in findings[0]
-    _fragment(tmp_path / "pagefind" / "fragment" / "a.pf_fragment", "Ngaliyan 8,65%")
-    assert site._scan_index(tmp_path) == []
+def test_the_index_holds_exactly_the_records_and_no_figure(demo_site):
+    """The index is made from the build's records: names, not numbers, so new
+    figures leave it as it was."""
+    held = {r.url: r for r in search.records(demo_site.site)}
+    built = jobs.build(load(demo_site.root), as_of=dt.date.fromisoformat(AS_OF), out=demo_site.site.parent / "lagi")
+    made = {r.url: r for r in site.search_records(built.pages)}
+    assert sorted(held) == sorted(made)
+    for url, record in made.items():  # Pagefind stores the heading, then the text, spacing punctuation its way
+        assert held[url].title == record.title
+        assert words(held[url].content) == words(f"{record.title} {record.content}"), url
+    assert not [url for url, r in held.items() if url.startswith("/wilayah/") and any(c.isdigit() for c in r.content)]

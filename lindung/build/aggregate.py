@@ -8,7 +8,7 @@ a snapshot, so they are in no figure; their count travels as
 `menunggu_perbaikan`. Pure: the same snapshots and date give the same figures.
 
 Every level (kecamatan, kabupaten/kota, province) is computed the same way,
-from the list of its active workers (`_Aktif`), so a kabupaten's breakdown
+from the counts of its active workers (`Aktif`), so a kabupaten's breakdown
 is exactly the sum of its kecamatan's and nothing is counted twice. Donors
 are the exception that needs a rule, because each sheet gives a donor an id
 of its own: `donor_key` says who is the same donor across sheets, and every
@@ -18,8 +18,10 @@ of its kabupaten, not three).
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..config import Config, Daerah
@@ -300,17 +302,12 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-@dataclass(frozen=True)
-class _Aktif:
-    """One active worker, as the breakdowns need them (no identity)."""
-
-    segmen: str
-    sumber_dana: str
-    pekerjaan: str
-    berlaku_sampai: dt.date
-    donor: tuple | None  # donor_key, when a donor or CSR pays
-    jenis: str | None
-    periode: int | None
+# One active worker, as the breakdowns need them (no identity), counted:
+# (segmen, sumber_dana, pekerjaan, berakhir, donor_key, jenis, periode) ->
+# workers. `berakhir`: paid up to within ENDING_DAYS; donor_key, jenis and
+# periode are None unless a donor or CSR pays. Counting instead of listing
+# lets a kabupaten or province add its kecamatan's counts.
+Aktif = Counter
 
 
 @dataclass(frozen=True)
@@ -324,73 +321,128 @@ class _SheetDonor:
     bulan: int  # worker-months paid, over every worker it funds
 
 
+@dataclass(frozen=True)
+class Partial:
+    """What one kecamatan's snapshot gives on one as-of date, apart from what
+    needs the other kecamatan (its report's status, NIKs listed twice). A
+    function of the snapshot, the date and the registry: a build keeps it
+    between runs (lindung.build.partials) and reads again only the snapshots
+    that changed."""
+
+    kecamatan: Kecamatan  # status and nik_di_kecamatan_lain filled in by `assemble`
+    aktif: Aktif
+    santunan: Counter  # program -> [times paid, Rp] up to the as-of date, as (n, total) pairs
+    sheet_donors: tuple[_SheetDonor, ...]
+    niks: bytes  # every worker row's NIK hash, as `nik_keys` packs them
+    niks_aktif: bytes  # the active workers' NIK hashes, one per row, packed alike
+    taken: dt.date | None
+
+
 def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, Report],
             as_of: dt.date) -> Figures:
+    return assemble(config, {source.kode: partial(config, source.kode, snapshots.get(source.kode), as_of)
+                             for source in config.sources}, reports, as_of)
+
+
+def partial(config: Config, kode: str, snapshot: Snapshot | None, as_of: dt.date) -> Partial:
     earlier = as_of - dt.timedelta(days=CHANGE_DAYS)
+    ending_by = as_of + dt.timedelta(days=ENDING_DAYS)
+    official = config.wilayah.kecamatan[kode]
+    tables = snapshot.tables if snapshot else {}
+    peserta = tables.get("peserta", [])
+    kab_slug = slugify(official.kabupaten_nama)
+    kec_path = f"wilayah/{kab_slug}/{slugify(official.nama)}/"
+    targets = _targets(tables.get("wilayah", []))
+    donors = {}
+    for row in tables.get("donatur", []):
+        donors.setdefault(row["id"], row)
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    sponsored: dict[str, list[dict]] = defaultdict(list)
+    for row in peserta:
+        groups[(row["kelurahan"], row["segmen"])].append(row)
+        donor_id = _paying_donor(row)
+        if donor_id in donors:
+            sponsored[donor_id].append(row)
+
+    def coverage(kelurahan: str, segmen: str, target_column: str) -> Coverage:
+        rows = groups.get((kelurahan, segmen), [])
+        target = targets.get(kelurahan, {}).get(target_column) or None
+        return Coverage(sum(1 for r in rows if _active(r, as_of)), target,
+                        sum(1 for r in rows if _active(r, earlier)))
+
+    kelurahan = tuple(
+        Place(k.kode, k.nama, "kelurahan", "", coverage(k.kode, PEKERJA_RENTAN, "target_pekerja_rentan"),
+              coverage(k.kode, PENGURUS_RT_RW, "pengurus_rt_rw"), official.nama,
+              int(bool(targets.get(k.kode, {}).get("target_pekerja_rentan"))), 1)
+        for k in official.kelurahan)
+    keys = {donor_id: donor_key(kode, row) for donor_id, row in donors.items()}
+    sheet_donors = []
+    for donor_id, row in donors.items():
+        theirs = sponsored.get(donor_id, [])
+        sheet_donors.append(_SheetDonor(
+            kode, official.nama, official.kabupaten_kode, row, keys[donor_id],
+            sum(1 for r in theirs if _active(r, as_of)),
+            sum(_months(r["mulai"], r["berlaku_sampai"]) for r in theirs)))
+    active = [r for r in peserta if _active(r, as_of)]
+    aktif = Counter(_aktif(r, donors, keys, ending_by) for r in active)
+    santunan = _santunan_counts(tables.get("santunan", []), as_of)
     months = _month_ends(as_of)
-    pekerjaan_order = _pekerjaan_order(config)
-    shared = _shared_niks(snapshots)
-    sheet_donors: list[_SheetDonor] = []
-    santunan_rows: dict[str, list[dict]] = {}
-    active_rows: dict[str, list[_Aktif]] = {}
+    kecamatan = Kecamatan(
+        place=Place(kode, official.nama, "kecamatan", kec_path,
+                    _sum(p.rentan for p in kelurahan), _sum(p.rt_rw for p in kelurahan),
+                    official.kabupaten_nama, sum(p.kelurahan_bertarget for p in kelurahan), len(kelurahan)),
+        kabupaten=Place(official.kabupaten_kode, official.kabupaten_nama, "kabupaten_kota",
+                        f"wilayah/{kab_slug}/", Coverage(), Coverage()),
+        kelurahan=kelurahan,
+        menunggu_perbaikan=(snapshot.meta.get("menunggu_perbaikan", 0) if snapshot else 0),
+        status=_status(None, None, as_of),
+        rincian=_rincian(aktif, santunan, pekerjaan_order(config)),
+        seri=_series(peserta, PEKERJA_RENTAN, months),
+        seri_rt_rw=_series(peserta, PENGURUS_RT_RW, months),
+        berdata=snapshot is not None,
+        donors=_donors(sheet_donors),
+    )
+    return Partial(kecamatan, aktif, santunan, tuple(sheet_donors), _pack(r["nik_hash"] for r in peserta),
+                   _pack(r["nik_hash"] for r in active), snapshot.taken if snapshot else None)
+
+
+def _pack(niks) -> bytes:
+    """NIK hashes as 8-byte numbers: the first 12 base-32 characters (60 of
+    the hash's bits) of each, a fraction of the strings' size. Two different
+    NIKs share one with odds of about one in a million over 1.7 million."""
+    return array("q", (int(nik[:12], 36) for nik in niks)).tobytes()
+
+
+def nik_keys(packed: bytes) -> array:
+    found = array("q")
+    found.frombytes(packed)
+    return found
+
+
+def assemble(config: Config, partials: dict[str, Partial], reports: dict[str, Report], as_of: dt.date) -> Figures:
+    """The figures of every level from each kecamatan's partial: kabupaten/kota
+    and province add their kecamatan's counts, and what needs more than one
+    kecamatan (NIKs listed twice, donors across sheets) is settled here."""
+    order = pekerjaan_order(config)
+    shared = _shared_niks(set(nik_keys(p.niks)) for p in partials.values())
     by_kabupaten: dict[str, list[Kecamatan]] = defaultdict(list)
     for source in sorted(config.sources, key=lambda s: s.kode):
-        official = config.wilayah.kecamatan[source.kode]
-        snapshot = snapshots.get(source.kode)
-        tables = snapshot.tables if snapshot else {}
-        peserta = tables.get("peserta", [])
-        kab_slug = slugify(official.kabupaten_nama)
-        kec_path = f"wilayah/{kab_slug}/{slugify(official.nama)}/"
-        targets = _targets(tables.get("wilayah", []))
-        donors = {}
-        for row in tables.get("donatur", []):
-            donors.setdefault(row["id"], row)
-        groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        sponsored: dict[str, list[dict]] = defaultdict(list)
-        for row in peserta:
-            groups[(row["kelurahan"], row["segmen"])].append(row)
-            donor_id = _paying_donor(row)
-            if donor_id in donors:
-                sponsored[donor_id].append(row)
+        part = partials[source.kode]
+        k = part.kecamatan
+        by_kabupaten[k.kabupaten.kode].append(replace(
+            k, status=_status(part, reports.get(source.kode), as_of),
+            nik_di_kecamatan_lain=sum(1 for nik in nik_keys(part.niks_aktif) if nik in shared)))
 
-        def coverage(kelurahan: str, segmen: str, target_column: str) -> Coverage:
-            rows = groups.get((kelurahan, segmen), [])
-            target = targets.get(kelurahan, {}).get(target_column) or None
-            return Coverage(sum(1 for r in rows if _active(r, as_of)), target,
-                            sum(1 for r in rows if _active(r, earlier)))
+    def counted(codes):
+        aktif, santunan = Counter(), Counter()
+        for code in codes:
+            aktif.update(partials[code].aktif)
+            for program, (n, total) in partials[code].santunan.items():
+                before = santunan.get(program, (0, 0))
+                santunan[program] = (before[0] + n, before[1] + total)
+        return _rincian(aktif, santunan, order)
 
-        kelurahan = tuple(
-            Place(k.kode, k.nama, "kelurahan", "", coverage(k.kode, PEKERJA_RENTAN, "target_pekerja_rentan"),
-                  coverage(k.kode, PENGURUS_RT_RW, "pengurus_rt_rw"), official.nama,
-                  int(bool(targets.get(k.kode, {}).get("target_pekerja_rentan"))), 1)
-            for k in official.kelurahan)
-        keys = {donor_id: donor_key(source.kode, row) for donor_id, row in donors.items()}
-        for donor_id, row in donors.items():
-            theirs = sponsored.get(donor_id, [])
-            sheet_donors.append(_SheetDonor(
-                source.kode, official.nama, official.kabupaten_kode, row, keys[donor_id],
-                sum(1 for r in theirs if _active(r, as_of)),
-                sum(_months(r["mulai"], r["berlaku_sampai"]) for r in theirs)))
-        active = [r for r in peserta if _active(r, as_of)]
-        active_rows[source.kode] = [_aktif(r, donors, keys) for r in active]
-        santunan_rows[source.kode] = tables.get("santunan", [])
-        kab_place = Place(official.kabupaten_kode, official.kabupaten_nama, "kabupaten_kota",
-                          f"wilayah/{kab_slug}/", Coverage(), Coverage())
-        by_kabupaten[official.kabupaten_kode].append(Kecamatan(
-            place=Place(source.kode, official.nama, "kecamatan", kec_path,
-                        _sum(p.rentan for p in kelurahan), _sum(p.rt_rw for p in kelurahan),
-                        official.kabupaten_nama, sum(p.kelurahan_bertarget for p in kelurahan), len(kelurahan)),
-            kabupaten=kab_place,
-            kelurahan=kelurahan,
-            menunggu_perbaikan=(snapshot.meta.get("menunggu_perbaikan", 0) if snapshot else 0),
-            status=_status(snapshot, reports.get(source.kode), as_of),
-            rincian=_rincian(active_rows[source.kode], santunan_rows[source.kode], as_of, pekerjaan_order),
-            seri=_series(peserta, PEKERJA_RENTAN, months),
-            seri_rt_rw=_series(peserta, PENGURUS_RT_RW, months),
-            nik_di_kecamatan_lain=sum(1 for r in active if r["nik_hash"] in shared),
-            berdata=snapshot is not None,
-            donors=_donors([d for d in sheet_donors if d.kode == source.kode]),
-        ))
+    sheet_donors = [d for code in sorted(partials) for d in partials[code].sheet_donors]
     listed = {s.kode for s in config.sources}
     official_by_kabupaten: dict[str, list] = defaultdict(list)
     for kec in config.wilayah.kecamatan.values():
@@ -402,9 +454,7 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
                       _sum(k.place.rentan for k in kecamatan), _sum(k.place.rt_rw for k in kecamatan),
                       PROVINCE[1], sum(k.place.kelurahan_bertarget for k in kecamatan),
                       sum(k.place.kelurahan_jumlah for k in kecamatan))
-        codes = [k.place.kode for k in kecamatan]
-        rincian = _rincian([a for c in codes for a in active_rows[c]], [s for c in codes for s in santunan_rows[c]],
-                           as_of, pekerjaan_order)
+        rincian = counted(k.place.kode for k in kecamatan)
         apbd = sum(n for _, sumber, n in rincian.pembiayaan if sumber == "APBD")
         kabupaten.append(Kabupaten(
             place, tuple(kecamatan), config.daerah.get(kode), apbd, _add_series(k.seri for k in kecamatan),
@@ -418,8 +468,7 @@ def figures(config: Config, snapshots: dict[str, Snapshot], reports: dict[str, R
                      _sum(k.place.rt_rw for k in kabupaten), "",
                      sum(k.place.kelurahan_bertarget for k in kabupaten),
                      sum(k.place.kelurahan_jumlah for k in kabupaten))
-    rincian = _rincian([a for rows in active_rows.values() for a in rows],
-                       [s for rows in santunan_rows.values() for s in rows], as_of, pekerjaan_order)
+    rincian = counted(sorted(partials))
     with_data = {kab.place.kode for kab in kabupaten if kab.kecamatan_berdata}
     jangkauan = Jangkauan(
         kecamatan_resmi=len(config.wilayah.kecamatan),
@@ -457,51 +506,57 @@ def _paying_donor(row: dict) -> str | None:
     return row["id_donatur"] if row["sumber_dana"] in PAID_BY_DONORS and row["id_donatur"] else None
 
 
-def _aktif(row: dict, donors: dict[str, dict], keys: dict[str, tuple]) -> _Aktif:
+def _aktif(row: dict, donors: dict[str, dict], keys: dict[str, tuple], ending_by: dt.date) -> tuple:
     donor_id = _paying_donor(row)
     donor = donors.get(donor_id) if donor_id else None
-    return _Aktif(row["segmen"], row["sumber_dana"], row.get("pekerjaan") or NO_PEKERJAAN, row["berlaku_sampai"],
-                  keys[donor_id] if donor else None, donor["jenis"] if donor else None,
-                  donor["periode_bayar"] if donor else None)
+    return (row["segmen"], row["sumber_dana"], row.get("pekerjaan") or NO_PEKERJAAN,
+            row["berlaku_sampai"] <= ending_by, keys[donor_id] if donor else None,
+            donor["jenis"] if donor else None, donor["periode_bayar"] if donor else None)
 
 
-def _rincian(active: list[_Aktif], santunan: list[dict], as_of: dt.date, pekerjaan_order) -> Rincian:
-    paid = Counter((a.segmen, a.sumber_dana) for a in active)
-    work = Counter((a.segmen, a.pekerjaan) for a in active)
-    ending_by = as_of + dt.timedelta(days=ENDING_DAYS)
-    ending = Counter(a.segmen for a in active if a.berlaku_sampai <= ending_by)
+def _rincian(active: Aktif, santunan: Counter, pekerjaan_order) -> Rincian:
+    paid, work, ending = Counter(), Counter(), Counter()
+    keys_by_jenis: dict[str, set] = defaultdict(set)
+    workers_by_jenis: Counter = Counter()
+    keys_by_periode: dict[int, set] = defaultdict(set)
+    workers_by_periode: Counter = Counter()
+    funders: set = set()
+    funded = 0
+    for (segmen, sumber, pekerjaan, berakhir, donor, jenis, periode), n in active.items():
+        paid[(segmen, sumber)] += n
+        work[(segmen, pekerjaan)] += n
+        if berakhir:
+            ending[segmen] += n
+        if donor is None:
+            continue
+        funders.add(donor)
+        funded += n
+        keys_by_jenis[jenis].add(donor)
+        workers_by_jenis[jenis] += n
+        if periode is not None:
+            keys_by_periode[periode].add(donor)
+            workers_by_periode[periode] += n
 
     def work_order(item):
         segmen, pekerjaan = item[0]
         return (SEGMEN.index(segmen) if segmen in SEGMEN else 9, pekerjaan_order.get(pekerjaan, 99), pekerjaan)
 
-    funded = [a for a in active if a.donor is not None]
-    keys_by_jenis: dict[str, set] = defaultdict(set)
-    workers_by_jenis: Counter = Counter()
-    keys_by_periode: dict[int, set] = defaultdict(set)
-    workers_by_periode: Counter = Counter()
-    for a in funded:
-        keys_by_jenis[a.jenis].add(a.donor)
-        workers_by_jenis[a.jenis] += 1
-        if a.periode is not None:
-            keys_by_periode[a.periode].add(a.donor)
-            workers_by_periode[a.periode] += 1
     donatur = DonorSummary(
-        donatur=len({a.donor for a in funded}),
-        pekerja=len(funded),
+        donatur=len(funders),
+        pekerja=funded,
         per_jenis=tuple((j, len(keys_by_jenis[j]), workers_by_jenis[j]) for j in sorted(keys_by_jenis)),
         per_periode=tuple((p, len(keys_by_periode[p]), workers_by_periode[p]) for p in PERIODE_BAYAR),
     )
     return Rincian(
         pembiayaan=tuple((s, d, paid[(s, d)]) for s in SEGMEN for d in SUMBER_DANA),
-        pekerjaan=tuple((s, p, n) for (s, p), n in sorted(work.items(), key=work_order)),
+        pekerjaan=tuple((s, p, n) for (s, p), n in sorted(work.items(), key=work_order) if n),
         berakhir=tuple((s, ending[s]) for s in SEGMEN),
-        santunan=_santunan(santunan, as_of),
+        santunan=tuple((p, n, total) for p, (n, total) in sorted(santunan.items())),
         donatur=donatur,
     )
 
 
-def _pekerjaan_order(config: Config) -> dict[str, int]:
+def pekerjaan_order(config: Config) -> dict[str, int]:
     try:
         enum = config.contract["peserta"].column("pekerjaan").enum or ()
     except (KeyError, StopIteration):
@@ -509,15 +564,17 @@ def _pekerjaan_order(config: Config) -> dict[str, int]:
     return {name: i for i, name in enumerate(enum)}
 
 
-def _shared_niks(snapshots: dict[str, Snapshot]) -> set[str]:
-    """NIK hashes listed by more than one kecamatan. A NIK is unique across the
-    registry; both offices are told so they can check (the worker stays in
-    both figures: which office is right is theirs to settle)."""
-    owners: dict[str, set[str]] = defaultdict(set)
-    for kode, snap in snapshots.items():
-        for row in snap.tables.get("peserta", []):
-            owners[row["nik_hash"]].add(kode)
-    return {nik for nik, kodes in owners.items() if len(kodes) > 1}
+def _shared_niks(per_kecamatan) -> set[int]:
+    """NIK hashes listed by more than one kecamatan (each given as the set of
+    its own). A NIK is unique across the registry; both offices are told so
+    they can check (the worker stays in both figures: which office is right
+    is theirs to settle)."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for niks in per_kecamatan:
+        shared |= seen & niks
+        seen |= niks
+    return shared
 
 
 def _active(row: dict, day: dt.date) -> bool:
@@ -541,8 +598,20 @@ def _month_ends(as_of: dt.date) -> tuple[dt.date, ...]:
 
 
 def _series(peserta: list[dict], segmen: str, months) -> tuple[tuple[dt.date, int], ...]:
-    rows = [r for r in peserta if r["segmen"] == segmen]
-    return tuple((m, sum(1 for r in rows if _active(r, m))) for m in months)
+    """Active workers of `segmen` at each of `months` (sorted): each row adds
+    one over the run of months it covers."""
+    steps = [0] * (len(months) + 1)
+    for row in peserta:
+        if row["segmen"] == segmen:
+            first, last = bisect_left(months, row["mulai"]), bisect_right(months, row["berlaku_sampai"])
+            if first < last:
+                steps[first] += 1
+                steps[last] -= 1
+    counts, running = [], 0
+    for step in steps[:-1]:
+        running += step
+        counts.append(running)
+    return tuple(zip(months, counts))
 
 
 def _add_series(series) -> tuple[tuple[dt.date, int], ...]:
@@ -556,21 +625,23 @@ def _add_series(series) -> tuple[tuple[dt.date, int], ...]:
     return tuple((day, totals[day]) for day in sorted(order))
 
 
-def _santunan(rows, as_of) -> tuple[tuple[str, int, float], ...]:
+def _santunan_counts(rows, as_of) -> Counter:
+    """Benefits paid up to the as-of date: program -> (times, Rp)."""
     counts, totals = Counter(), Counter()
     for row in rows:
         if row["tanggal"] <= as_of:
             counts[row["program"]] += 1
             totals[row["program"]] += row["jumlah"] or 0
-    return tuple((p, counts[p], totals[p]) for p in sorted(counts))
+    return Counter({p: (counts[p], totals[p]) for p in counts})
 
 
-def _status(snapshot: Snapshot | None, report: Report | None, as_of: dt.date) -> Status:
-    taken = snapshot.taken if snapshot else None
+def _status(part: Partial | None, report: Report | None, as_of: dt.date) -> Status:
+    taken = part.taken if part else None
+    berdata = bool(part and part.kecamatan.berdata)
     age = max(0, (as_of - taken).days) if taken else None  # a build may be dated before the pull
     if report is None:
-        return Status(taken, age, "ok" if snapshot else "belum_ada", "", None)
-    outcome = report.outcome if snapshot or report.outcome != "ok" else "belum_ada"
+        return Status(taken, age, "ok" if berdata else "belum_ada", "", None)
+    outcome = report.outcome if berdata or report.outcome != "ok" else "belum_ada"
     reason = public_reason(report.reason_kind) if outcome != "ok" else ""
     return Status(taken, age, outcome, reason, report.failing_since, tuple(report.errors))
 

@@ -10,16 +10,24 @@ network: the same inputs give byte-identical output.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import pickle
+import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from html import unescape
 from urllib.parse import urlsplit
+
+import babel
+import jinja2
+import markdown
 
 from .. import privacy
 from ..store import atomic
-from . import charts, kalkulator, ogimage, published, search
+from . import charts, kalkulator, ogimage, output, published, render, search
 from .aggregate import PEKERJA_RENTAN, Figures, Kabupaten, Kecamatan, Place, rank
 from ..config import Config, Site
 from .render import ANGKA_PER, Content, angka, environment, persen, read_content, relative, tanggal
@@ -215,17 +223,22 @@ def build(config: Config, figures: Figures, out: Path) -> list[Page]:
     contact = kontak(config.site)
     out = out.resolve()
     staging = atomic.staging(out, mode=0o755)  # a web server must read it
+    written = output.Output(out, staging, config.root, privacy.stamp(contact.allowed))
     try:
-        _write_pages(config, figures, page_list, programs, texts, contact, staging)
-        _write_cards(config, page_list, staging)
-        published.write(staging / "data", config, figures)
-        _write_sitemap(config, figures, page_list, staging)
-        search.index(staging)
-        findings = privacy.scan(staging, allowed=contact.allowed) + _scan_index(staging, contact.allowed)
+        entries = search_records(page_list)
+        findings = _scan_records(entries, contact.allowed)
+        if not findings:
+            _write_pages(config, figures, page_list, programs, texts, contact, written)
+            _write_cards(config, page_list, written)
+            published.write(staging / "data", config, figures)
+            _write_sitemap(config, figures, page_list, staging)
+            _index(staging, entries, written)
+            findings = privacy.scan_files(staging, written.settle(), allowed=contact.allowed)
         if findings:
             raise BuildError("Pemeriksa privasi menghentikan build; situs lama tetap dipakai:\n"
                              + "\n".join(f"  {f}" for f in findings))
         atomic.replace(staging, out)
+        written.save()
     except search.SearchError as error:
         raise BuildError(str(error)) from error
     finally:
@@ -239,36 +252,93 @@ def recover(out: Path) -> None:
     atomic.recover(out.resolve().parent, out.resolve().name)
 
 
-def _scan_index(staging: Path, allowed: tuple[str, ...] = ()) -> list[str]:
-    """The privacy guard over the search index as text: Pagefind stores
-    pages compressed, which the guard would otherwise skip."""
-    with tempfile.TemporaryDirectory(prefix=".lindung-index-") as plain:
-        search.write_plain(staging, Path(plain))
-        return [f"{search.BUNDLE}/(indeks) {finding}" for finding in privacy.scan(Path(plain), allowed=allowed)]
+def _index(staging: Path, entries: list[search.Record], written: output.Output) -> None:
+    """The search index: the live one when its records are the same, else made anew."""
+    made_from = search.fingerprint(entries)
+    if not written.reuse_tree(search.BUNDLE, made_from):
+        search.index(staging, entries)
+        written.made_tree(search.BUNDLE, made_from)
 
 
-def _write_cards(config: Config, page_list: list[Page], staging: Path) -> None:
-    """Each place's share card, from the cache when its figures have not
-    changed since a card was last drawn."""
+def _scan_records(entries: list[search.Record], allowed: tuple[str, ...]) -> list[str]:
+    """The privacy guard over the search records, before anything is indexed."""
+    findings = []
+    for entry in entries:
+        name = entry.url.lstrip("/")
+        name = f"{name}index.html" if not name or name.endswith("/") else name
+        findings += privacy.scan_lines(f"{name} (indeks pencarian)", [entry.title, entry.content], allowed=allowed)
+    return findings
+
+
+def search_records(page_list: list[Page]) -> list[search.Record]:
+    """What each searchable page is found by: its title and the names it
+    lists (kelurahan/desa, kecamatan, donors) or its own text, all shown on
+    the page; no figure, so new figures leave the index as it was."""
+    found = []
+    for page in page_list:
+        if not page.in_search:
+            continue
+        context = page.context
+        title, names = page.title, []
+        if "kecamatan" in context:  # the page's heading names the kecamatan alone; its kabupaten follows
+            title = f"Kecamatan {context['kecamatan'].place.nama}"
+            names = [context["kabupaten"].place.nama] + [k.nama for k in context["kecamatan"].kelurahan]
+        elif page.template == "kabupaten.html":
+            names = [k.place.nama for k in context["kabupaten"].kecamatan]
+        elif "kabupaten" in context:
+            donors = context["kabupaten"].donors
+            names = [context["kabupaten"].place.nama] + [
+                part for d in (donors.shown if donors else ()) for part in (d.nama, d.instansi) if part]
+        elif "content" in context:
+            names = [_text(context["content"].html)]
+        found.append(search.Record("/" + page.path, title, " · ".join(dict.fromkeys(n for n in names if n))))
+    return found
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text(html: str) -> str:
+    return " ".join(unescape(_TAG.sub(" ", html)).split())
+
+
+def _write_cards(config: Config, page_list: list[Page], written: output.Output) -> None:
+    """Each place's share card: the live one when its figures are the same,
+    else from the cache of cards already drawn, else drawn."""
     cache: Path | None = config.root / CARD_CACHE
     for page in page_list:
         if page.card is None:
+            continue
+        fingerprint = page.card.key()  # the drawing version, Pillow and the figures it shows
+        if written.reuse(page.card_path, fingerprint):
             continue
         try:
             data = ogimage.card_bytes(page.card, cache)
         except OSError:  # a read-only project folder: draw without the cache
             cache = None
             data = ogimage.card_bytes(page.card)
-        target = staging / page.card_path
+        target = written.staging / page.card_path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+        written.made(page.card_path, fingerprint)
 
 
-def _write_pages(config, figures, page_list, programs, texts, contact: Kontak, staging: Path) -> None:
+def _write_pages(config, figures, page_list, programs, texts, contact: Kontak, written: output.Output) -> None:
     env = environment(config.templates_dir)
     base_path = urlsplit(config.site.base_url).path or "/"
     aksi = {"daftar": texts.get("daftar"), "donatur": texts.get("jadi-donatur")}
+    digests = _Digests()
+    common = digests.text(_CODE, config.site, config.iuran, config.daerah, contact, NAV, programs, aksi,
+                          _folder_digest(config.templates_dir), base_path)
+    dates = Tanggal(figures.as_of, figures.tanggal_lalu, figures.berakhir_sampai)
+    whole = digests.of(figures)
     for page in page_list:
+        own = page.template in LOCAL_TEMPLATES
+        fingerprint = digests.text(common, page.path, page.template, page.title, page.description, page.in_sitemap,
+                                   page.in_search, page.share_title, page.card, dates if own else whole,
+                                   sorted((k, digests.of(v)) for k, v in page.context.items()))
+        if written.reuse(page.file, fingerprint):
+            continue
         if page.path == "404.html":  # served at any address: links from the site root
             def url(target: str) -> str:
                 return base_path + target
@@ -276,17 +346,62 @@ def _write_pages(config, figures, page_list, programs, texts, contact: Kontak, s
             def url(target: str, _from=page.path) -> str:
                 return relative(_from, target)
         html = env.get_template(page.template).render(
-            page=page, site=config.site, figures=figures, nav=NAV, url=url,
+            page=page, site=config.site, figures=dates if own else figures, nav=NAV, url=url,
             programs=programs,
             canonical=config.site.base_url + page.path, iuran=config.iuran, daerah=config.daerah,
             og_image=config.site.base_url + page.card_path, kontak=contact, aksi=aksi,
             **page.context)
-        target = staging / page.file
+        target = written.staging / page.file
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
+        written.made(page.file, fingerprint)
     static = config.templates_dir / "static"
     if static.exists():
-        shutil.copytree(static, staging / "static")
+        shutil.copytree(static, written.staging / "static")
+
+
+@dataclass(frozen=True)
+class Tanggal:
+    """The part of the figures a page of one place may read: its dates. Such
+    a page (LOCAL_TEMPLATES) gets this instead of the whole figures, so its
+    fingerprint holds only what it is made from, and a template that reaches
+    for more fails the build (StrictUndefined) instead of going stale."""
+
+    as_of: dt.date
+    tanggal_lalu: dt.date
+    berakhir_sampai: dt.date
+
+
+# Pages made from their own context and the dates alone: re-rendered only when those change.
+LOCAL_TEMPLATES = frozenset({"kecamatan.html", "kabupaten.html", "donatur_kabupaten.html", "program.html",
+                             "teks.html", "program_index.html"})
+# The code a page's bytes depend on besides templates, content and figures: a new version renders every page.
+_CODE = hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (render, charts, kalkulator))
+                       + f"{jinja2.__version__} {babel.__version__} {markdown.__version__}".encode()).hexdigest()
+
+
+class _Digests:
+    """Content digests of the objects pages are made from, each computed once a build."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, str]] = {}
+
+    def of(self, value: Any) -> str:
+        found = self._seen.get(id(value))
+        if found is None:
+            found = self._seen[id(value)] = (value, hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest())
+        return found[1]
+
+    @staticmethod
+    def text(*parts: Any) -> str:
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _write_sitemap(config, figures, page_list, staging: Path) -> None:

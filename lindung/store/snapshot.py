@@ -108,8 +108,7 @@ def _read_once(directory: Path, contract: Contract) -> Snapshot | None:
             tables[tab] = []
             continue
         with open(path, newline="", encoding="utf-8") as handle:
-            tables[tab] = [{k: _from_text(types.get(k, "string"), v) for k, v in row.items()}
-                           for row in csv.DictReader(handle)]
+            tables[tab] = _rows(csv.reader(handle), types)
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return Snapshot(directory.name, tables, meta)
 
@@ -117,6 +116,31 @@ def _read_once(directory: Path, contract: Contract) -> Snapshot | None:
 def read_all(root: Path, contract: Contract) -> dict[str, Snapshot]:
     found = (read(path, contract) for path in atomic.folders(root))
     return {snapshot.kode: snapshot for snapshot in found if snapshot}
+
+
+def _rows(reader, types: dict[str, str]) -> list[dict[str, Any]]:
+    """Typed rows of one CSV table, converted a column at a time (dates
+    through a memo: a snapshot holds few distinct days in many rows)."""
+    header = next(reader, None)
+    if not header:
+        return []
+    width = len(header)
+    # Blank lines are skipped and short or long lines cut to the header, as csv.DictReader reads them.
+    lines = [values if len(values) == width else (values + [""] * width)[:width] for values in reader if values]
+    if not lines:
+        return []
+    columns = [_column(types.get(name, "string"), values) for name, values in zip(header, zip(*lines))]
+    return [dict(zip(header, values)) for values in zip(*columns)]
+
+
+def _column(kind: str, values: tuple[str, ...]) -> list[Any]:
+    if kind == "string":
+        return [v if v != "" else None for v in values]
+    if kind == "date":
+        days = {text: dt.date.fromisoformat(text) for text in set(values) if text}
+        days[""] = None
+        return [days[v] for v in values]
+    return [_from_text(kind, v) for v in values]
 
 
 def _to_text(value: Any) -> str:
