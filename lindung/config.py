@@ -26,8 +26,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frictionless import Resource, Schema
-
 from . import contract as contract_module
 from . import wilayah as wilayah_module
 from .contract import Contract
@@ -446,6 +444,64 @@ def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bo
                       "delimited)”; simpan ulang sebagai “CSV UTF-8 (Comma delimited)”, lalu coba lagi.")
     if text is None:
         return []
+    checked = _checked_before(path, text, schema_path)
+    if checked is not None:
+        return checked
+    rows = _validate_table(path, schema_path, text, problems)
+    if rows:
+        _remember_checked(path, text, schema_path, rows)
+    return rows
+
+
+# Frictionless (and pydantic under it) takes ~0.3 s to import and more to
+# validate: a registry file is validated when its bytes (or its schema, or
+# Frictionless) changed since it last passed, and its typed rows are
+# otherwise read back from the project's .cache/.
+CHECKED = Path(".cache") / "registri"
+
+
+def _checked_key(text: str, schema_path: Path) -> str | None:
+    import hashlib
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("frictionless")
+        version = os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0
+        schema = schema_path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(repr((version, schema, text)).encode()).hexdigest()
+
+
+def _checked_before(path: Path, text: str, schema_path: Path) -> list[dict] | None:
+    import pickle
+
+    key = _checked_key(text, schema_path)
+    try:
+        with open(path.parents[1] / CHECKED / f"{path.stem}.pickle", "rb") as handle:
+            stored_key, rows = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - none yet, or damaged: validate again
+        return None
+    return rows if key is not None and stored_key == key else None
+
+
+def _remember_checked(path: Path, text: str, schema_path: Path, rows: list[dict]) -> None:
+    import pickle
+
+    key = _checked_key(text, schema_path)
+    folder = path.parents[1] / CHECKED
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{path.stem}.{os.getpid()}"
+        temporary.write_bytes(pickle.dumps((key, rows)))
+        os.replace(temporary, folder / f"{path.stem}.pickle")
+    except OSError:  # a read-only project: validated again next time
+        pass
+
+
+def _validate_table(path: Path, schema_path: Path, text: str, problems: list[str]) -> list[dict]:
+    from frictionless import Resource, Schema
+
     schema = Schema.from_descriptor(json.loads(schema_path.read_text(encoding="utf-8")))
     header = next(csv.reader(io.StringIO(text, newline="")), [])
     expected = [f.name for f in schema.fields]
