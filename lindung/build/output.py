@@ -39,6 +39,7 @@ class Output:
         self._known: dict[str, list] = manifest.get("files", {}) if self._guarded else {}
         self._fingerprints: dict[str, str] = {}  # this build's, by file
         self._linked: set[str] = set()
+        self._scanned: set[str] = set()
 
     def reuse(self, name: str, fingerprint: str) -> bool:
         """Link the live `name` into staging when it was made from the same
@@ -51,9 +52,12 @@ class Output:
         self._fingerprints[name] = fingerprint
         return True
 
-    def made(self, name: str, fingerprint: str) -> None:
-        """`name` was written into staging from `fingerprint`."""
+    def made(self, name: str, fingerprint: str, guarded: bool = False) -> None:
+        """`name` is written into staging from `fingerprint`; `guarded`: the
+        privacy guard read it as it was written."""
         self._fingerprints[name] = fingerprint
+        if guarded:
+            self._scanned.add(name)
 
     def reuse_tree(self, folder: str, fingerprint: str) -> bool:
         """Link a whole live folder (the search index) when it was made from the same inputs."""
@@ -80,18 +84,16 @@ class Output:
         fresh = []
         for name in _files(self.staging):
             path = self.staging / name
+            if name in self._scanned:
+                if name not in self._linked:
+                    self._relink_if_same(name)
+                continue
             if name in self._linked:
                 if not self._untouched(name):
                     fresh.append(path)
                 continue
-            old = self.live / name
-            if old.is_file() and not old.is_symlink() and filecmp.cmp(old, path, shallow=False):
-                path.unlink()
-                if self._link(name):
-                    if not self._untouched(name):  # read by the guard only if it is what the guard passed
-                        fresh.append(path)
-                    continue
-                shutil.copy2(old, path)
+            if self._relink_if_same(name) and self._untouched(name):
+                continue  # the bytes the guard passed in the live site
             fresh.append(path)
         return fresh
 
@@ -108,6 +110,16 @@ class Output:
             os.replace(temporary, self._manifest_path)
         except OSError:  # a read-only project folder: the next build renders everything
             pass
+
+    def _relink_if_same(self, name: str) -> bool:
+        """Put the live file in place of the new one when their bytes are equal."""
+        old, new = self.live / name, self.staging / name
+        if not old.is_file() or old.is_symlink() or not filecmp.cmp(old, new, shallow=False):
+            return False
+        new.unlink()
+        if not self._link(name):
+            shutil.copy2(old, new)
+        return True
 
     def _untouched(self, name: str) -> bool:
         """The live file is the one the last build wrote and the guard read."""

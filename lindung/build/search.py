@@ -27,6 +27,8 @@ import shutil
 import subprocess
 import tempfile
 from html import escape
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +73,11 @@ def fingerprint(records: list[Record]) -> str:
     return digest.hexdigest()
 
 
-def index(site: Path, records: list[Record]) -> None:
-    """Write the search bundle of `records` into `site`/pagefind/."""
+@contextmanager
+def indexing(site: Path, records: list[Record]) -> Iterator[None]:
+    """Write the search bundle of `records` into `site`/pagefind/ while the
+    body of the `with` runs: Pagefind works in its own process (on another
+    core) while the build renders pages; leaving the block waits for it."""
     with tempfile.TemporaryDirectory(prefix="lindung-cari-") as pages:
         for record in records:
             name = record.url.lstrip("/")  # always under the temporary folder, never an absolute path
@@ -86,12 +91,23 @@ def index(site: Path, records: list[Record]) -> None:
         # A clean environment and working folder: no PAGEFIND_* variable or stray
         # pagefind.yml can change what is indexed.
         env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-        result = subprocess.run(command, cwd=pages, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SearchError("Pagefind gagal membuat indeks pencarian:\n" + (result.stderr or result.stdout).strip())
+        process = subprocess.Popen(command, cwd=pages, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        try:
+            yield
+        finally:
+            out, err = process.communicate()
+    if process.returncode != 0:
+        raise SearchError("Pagefind gagal membuat indeks pencarian:\n" + (err or out).strip())
     bundle = site / BUNDLE
     for name in _UNUSED:
         (bundle / name).unlink(missing_ok=True)
+
+
+def index(site: Path, records: list[Record]) -> None:
+    """Write the search bundle of `records` into `site`/pagefind/."""
+    with indexing(site, records):
+        pass
 
 
 def records(site: Path) -> list[Record]:

@@ -10,24 +10,19 @@ network: the same inputs give byte-identical output.
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import pickle
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from html import unescape
 from urllib.parse import urlsplit
 
-import babel
-import jinja2
-import markdown
-
 from .. import privacy
 from ..store import atomic
-from . import charts, kalkulator, ogimage, output, published, render, search
+from . import charts, kalkulator, ogimage, output, pagewriter, published, search
 from .aggregate import PEKERJA_RENTAN, Figures, Kabupaten, Kecamatan, Place, rank
 from ..config import Config, Site
 from .render import ANGKA_PER, Content, angka, environment, persen, read_content, relative, tanggal
@@ -228,12 +223,12 @@ def build(config: Config, figures: Figures, out: Path) -> list[Page]:
         entries = search_records(page_list)
         findings = _scan_records(entries, contact.allowed)
         if not findings:
-            _write_pages(config, figures, page_list, programs, texts, contact, written)
-            _write_cards(config, page_list, written)
-            published.write(staging / "data", config, figures)
-            _write_sitemap(config, figures, page_list, staging)
-            _index(staging, entries, written)
-            findings = privacy.scan_files(staging, written.settle(), allowed=contact.allowed)
+            with _indexing(staging, entries, written):  # Pagefind works on another core meanwhile
+                findings = _write_pages(config, figures, page_list, programs, texts, contact, written)
+                _write_cards(config, page_list, written)
+                published.write(staging / "data", config, figures)
+                _write_sitemap(config, figures, page_list, staging)
+            findings += privacy.scan_files(staging, written.settle(), allowed=contact.allowed)
         if findings:
             raise BuildError("Pemeriksa privasi menghentikan build; situs lama tetap dipakai:\n"
                              + "\n".join(f"  {f}" for f in findings))
@@ -252,12 +247,16 @@ def recover(out: Path) -> None:
     atomic.recover(out.resolve().parent, out.resolve().name)
 
 
-def _index(staging: Path, entries: list[search.Record], written: output.Output) -> None:
-    """The search index: the live one when its records are the same, else made anew."""
+@contextmanager
+def _indexing(staging: Path, entries: list[search.Record], written: output.Output) -> Iterator[None]:
+    """The search index: the live one when its records are the same, else made anew while the block runs."""
     made_from = search.fingerprint(entries)
-    if not written.reuse_tree(search.BUNDLE, made_from):
-        search.index(staging, entries)
-        written.made_tree(search.BUNDLE, made_from)
+    if written.reuse_tree(search.BUNDLE, made_from):
+        yield
+        return
+    with search.indexing(staging, entries):
+        yield
+    written.made_tree(search.BUNDLE, made_from)
 
 
 def _scan_records(entries: list[search.Record], allowed: tuple[str, ...]) -> list[str]:
@@ -323,85 +322,47 @@ def _write_cards(config: Config, page_list: list[Page], written: output.Output) 
         written.made(page.card_path, fingerprint)
 
 
-def _write_pages(config, figures, page_list, programs, texts, contact: Kontak, written: output.Output) -> None:
+def _write_pages(config, figures, page_list, programs, texts, contact: Kontak,
+                 written: output.Output) -> list[str]:
+    """Render the pages whose fingerprint changed; the guard's findings over them."""
     env = environment(config.templates_dir)
     base_path = urlsplit(config.site.base_url).path or "/"
     aksi = {"daftar": texts.get("daftar"), "donatur": texts.get("jadi-donatur")}
-    digests = _Digests()
-    common = digests.text(_CODE, config.site, config.iuran, config.daerah, contact, NAV, programs, aksi,
-                          _folder_digest(config.templates_dir), base_path)
-    dates = Tanggal(figures.as_of, figures.tanggal_lalu, figures.berakhir_sampai)
+    digests = pagewriter.Digests()
+    common = digests.text(pagewriter.CODE, config.site, config.iuran, config.daerah, contact, NAV, programs, aksi,
+                          pagewriter.folder_digest(config.templates_dir), base_path)
+    dates = pagewriter.Tanggal(figures.as_of, figures.tanggal_lalu, figures.berakhir_sampai)
     whole = digests.of(figures)
+    todo = []
     for page in page_list:
-        own = page.template in LOCAL_TEMPLATES
+        own = page.template in pagewriter.LOCAL_TEMPLATES
         fingerprint = digests.text(common, page.path, page.template, page.title, page.description, page.in_sitemap,
                                    page.in_search, page.share_title, page.card, dates if own else whole,
                                    sorted((k, digests.of(v)) for k, v in page.context.items()))
-        if written.reuse(page.file, fingerprint):
-            continue
+        if not written.reuse(page.file, fingerprint):
+            todo.append(page)
+            written.made(page.file, fingerprint, guarded=True)
+
+    def render_page(page: Page) -> str:
         if page.path == "404.html":  # served at any address: links from the site root
             def url(target: str) -> str:
                 return base_path + target
         else:
             def url(target: str, _from=page.path) -> str:
                 return relative(_from, target)
-        html = env.get_template(page.template).render(
+        own = page.template in pagewriter.LOCAL_TEMPLATES
+        return env.get_template(page.template).render(
             page=page, site=config.site, figures=dates if own else figures, nav=NAV, url=url,
             programs=programs,
             canonical=config.site.base_url + page.path, iuran=config.iuran, daerah=config.daerah,
             og_image=config.site.base_url + page.card_path, kontak=contact, aksi=aksi,
             **page.context)
-        target = written.staging / page.file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        written.made(page.file, fingerprint)
+
+    findings = pagewriter.write(render_page, todo, written.staging, contact.allowed)
     static = config.templates_dir / "static"
     if static.exists():
         shutil.copytree(static, written.staging / "static")
-
-
-@dataclass(frozen=True)
-class Tanggal:
-    """The part of the figures a page of one place may read: its dates. Such
-    a page (LOCAL_TEMPLATES) gets this instead of the whole figures, so its
-    fingerprint holds only what it is made from, and a template that reaches
-    for more fails the build (StrictUndefined) instead of going stale."""
-
-    as_of: dt.date
-    tanggal_lalu: dt.date
-    berakhir_sampai: dt.date
-
-
-# Pages made from their own context and the dates alone: re-rendered only when those change.
-LOCAL_TEMPLATES = frozenset({"kecamatan.html", "kabupaten.html", "donatur_kabupaten.html", "program.html",
-                             "teks.html", "program_index.html"})
-# The code a page's bytes depend on besides templates, content and figures: a new version renders every page.
-_CODE = hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (render, charts, kalkulator))
-                       + f"{jinja2.__version__} {babel.__version__} {markdown.__version__}".encode()).hexdigest()
-
-
-class _Digests:
-    """Content digests of the objects pages are made from, each computed once a build."""
-
-    def __init__(self) -> None:
-        self._seen: dict[int, tuple[Any, str]] = {}
-
-    def of(self, value: Any) -> str:
-        found = self._seen.get(id(value))
-        if found is None:
-            found = self._seen[id(value)] = (value, hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest())
-        return found[1]
-
-    @staticmethod
-    def text(*parts: Any) -> str:
-        return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _folder_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return findings
 
 
 def _write_sitemap(config, figures, page_list, staging: Path) -> None:
