@@ -3,9 +3,9 @@ printed and which exit code is given. Nothing else lives here.
 
 Exit codes: 0 done; 1 the work found a problem (--strict and errors, a build
 the privacy guard stopped); 2 usage or config error, or another run still
-holds the data store or site folder after `lock_timeout`; 3 `pull` ran (or `basi` looked), but
-a source has failed for longer than `stale_days` (the daily job still builds
-and deploys what is fresh, then turns red); 4 a folder could not be written
+holds the data store or site folder after `lock_timeout`; 3 `pull` ran (or
+`basi` looked), but a source has failed for longer than `stale_days` (the
+daily job still builds and deploys what is fresh, then turns red); 4 a folder could not be written
 (disk full, read-only, no permission): every snapshot and the site are each
 still whole, old or new, and the next run starts clean.
 """
