@@ -3,9 +3,9 @@ printed and which exit code is given. Nothing else lives here.
 
 Exit codes: 0 done; 1 the work found a problem (--strict and errors, a build
 the privacy guard stopped); 2 usage or config error, or another run still
-holds the data store or site folder after `lock_timeout`; 3 `pull` ran, but
-a source has failed for longer than `stale_days` (the daily job still builds
-and deploys what is fresh, then turns red); 4 a folder could not be written
+holds the data store or site folder after `lock_timeout`; 3 `pull` ran (or
+`basi` looked), but a source has failed for longer than `stale_days` (the
+daily job still builds and deploys what is fresh, then turns red); 4 a folder could not be written
 (disk full, read-only, no permission): every snapshot and the site are each
 still whole, old or new, and the next run starts clean.
 """
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from . import config as config_module, jobs, privacy
+from . import config as config_module, jobs, matriks, privacy
 
 
 STALE = 3
@@ -87,22 +87,37 @@ def main(ctx: click.Context, root: Path) -> None:
     ctx.obj = root
 
 
+def _choosing(command):
+    """--provinsi and --only: which kecamatan a command takes."""
+    command = click.option("--only", "only", multiple=True, metavar="KODE",
+                           help="Hanya kecamatan ini (boleh diulang).")(command)
+    return click.option("--provinsi", "provinsi", multiple=True, metavar="KODE[,KODE…]",
+                        help="Hanya kecamatan provinsi ini: dua angka pertama kode Kemendagri (mis. 33,34).")(command)
+
+
+def _chosen(config: config_module.Config, provinsi: tuple[str, ...], only: tuple[str, ...]) -> set[str] | None:
+    """The kecamatan codes chosen (None: all), or a usage error (exit 2)."""
+    try:
+        return matriks.chosen(config.sources, matriks.parse_provinsi(provinsi), set(only))
+    except matriks.PlanError as error:
+        raise click.UsageError(str(error)) from None
+
+
 @main.command("pull")
-@click.option("--only", "only", multiple=True, metavar="KODE", help="Hanya kecamatan ini (boleh diulang).")
+@_choosing
 @click.option("--strict", is_flag=True, help="Keluar dengan kode 1 bila ada kesalahan apa pun.")
 @click.option("--force", is_flag=True, help="Baca ulang semua sheet, juga yang tidak berubah.")
 @click.option("--write-back", is_flag=True,
               help="Tulis laporan tiap kecamatan ke tab “Laporan Validasi” di Google Sheet-nya.")
 @click.pass_obj
-def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, write_back: bool) -> None:
+def pull_command(root: Path, provinsi: tuple[str, ...], only: tuple[str, ...], strict: bool, force: bool,
+                 write_back: bool) -> None:
     """Tarik, periksa dan simpan snapshot tiap kecamatan di registry/sources.csv."""
     from .pull.minimise import SecretError
     from .store import report
 
     config = _load(root)
-    unknown = set(only) - {s.kode for s in config.sources}
-    if unknown:
-        raise click.UsageError(f"Kode tidak ada di registry/sources.csv: {', '.join(sorted(unknown))}")
+    chosen = _chosen(config, provinsi, only)
     now = config.clock(dt.datetime.now(ZoneInfo(config.site.timezone)))
     names = {s.kode: s.kecamatan for s in config.sources}
 
@@ -111,21 +126,78 @@ def pull_command(root: Path, only: tuple[str, ...], strict: bool, force: bool, w
 
     try:
         with _edge(config.store_dir), _reading_progress() as reading:
-            result = jobs.pull(config, now=now, only=set(only) or None, force=force, write_back=write_back,
+            result = jobs.pull(config, now=now, only=chosen, force=force, write_back=write_back,
                                progress=progress, reading=reading, waiting=_waiting)
     except SecretError as error:
         click.echo(f"Konfigurasi salah: {error}", err=True)
         sys.exit(2)
     if result.demo_key:
         click.echo("Catatan: registry demo; NIK di-hash dengan kunci demo yang tidak rahasia.", err=True)
-    stale = result.stale(now.date(), config.pull.stale_days)
-    for item in stale:
-        click.echo(f"Gagal lebih dari {config.pull.stale_days} hari: {item.kode} {names[item.kode]} "
-                   f"(sejak {item.failing_since}): {item.reason}", err=True)
+    stale = _stale(config, result, now.date())
     if strict and result.found_errors:
         sys.exit(1)
     if stale:
         sys.exit(STALE)
+
+
+def _stale(config: config_module.Config, result, today: dt.date) -> bool:
+    """Say each kecamatan failing for longer than stale_days; whether any is."""
+    names = {s.kode: s.kecamatan for s in config.sources}
+    stale = result.stale(today, config.pull.stale_days)
+    for item in stale:
+        click.echo(f"Gagal lebih dari {config.pull.stale_days} hari: {item.kode} {names[item.kode]} "
+                   f"(sejak {item.failing_since}): {item.reason}", err=True)
+    return bool(stale)
+
+
+@main.command("basi")
+@_choosing
+@click.pass_obj
+def stale_command(root: Path, provinsi: tuple[str, ...], only: tuple[str, ...]) -> None:
+    """Dari laporan di data store: kecamatan yang gagal ditarik lebih lama dari
+    stale_days (exit 3 bila ada), tanpa menarik apa pun."""
+    from .pull.run import PullResult
+    from .store import report
+
+    config = _load(root)
+    chosen = _chosen(config, provinsi, only)
+    listed = {s.kode for s in config.sources} if chosen is None else chosen
+    reports = {k: r for k, r in report.read_all(config.laporan_dir).items() if k in listed}
+    today = config.clock(dt.datetime.now(ZoneInfo(config.site.timezone))).date()
+    if _stale(config, PullResult(reports), today):
+        sys.exit(STALE)
+    click.echo(f"Tidak ada kecamatan yang gagal lebih dari {config.pull.stale_days} hari.")
+
+
+@main.command("matriks")
+@click.option("--grup", default="", metavar="NAMA=KODE,KODE …",
+              help="Kelompok provinsi, masing-masing dengan akun layanannya (mis. \"jawa=31,32,33 sumatera=11,12\"); "
+                   "provinsi lain satu pekerjaan per provinsi.")
+@click.option("--only", "only", multiple=True, metavar="KODE", help="Hanya pekerjaan untuk kecamatan ini.")
+@click.pass_obj
+def matrix_command(root: Path, grup: str, only: tuple[str, ...]) -> None:
+    """Cetak matriks pekerjaan pull GitHub Actions (JSON): satu per provinsi
+    atau kelompok provinsi di registry/sources.csv."""
+    import json
+
+    from .pull.sources.google import DEFAULT_PER_MINUTE, ENV_PER_MINUTE
+    from .pull.sources.google_transport import number_setting
+
+    config = _load(root)  # also checks LINDUNG_GOOGLE_PER_MINUTE
+    if not config.sources:
+        raise click.UsageError("registry/sources.csv belum berisi kecamatan; tidak ada yang ditarik.")
+    chosen = _chosen(config, (), only)
+    try:
+        groups = matriks.parse_grup(grup)
+    except matriks.PlanError as error:
+        raise click.UsageError(str(error)) from None
+    per_minute = number_setting(os.environ, ENV_PER_MINUTE, None, DEFAULT_PER_MINUTE)
+    planned = matriks.plan(config.sources, groups, per_minute, chosen)
+    for job in planned:
+        account = f"variabel {job.akun}" if job.akun else f"bawaan ({matriks.ACCOUNT_VARIABLE})"
+        click.echo(f"{job.grup}: provinsi {job.provinsi}, {job.kecamatan} kecamatan, akun {account}, "
+                   f"{job.per_menit:g} permintaan/menit", err=True)
+    click.echo(json.dumps(matriks.matrix(planned), separators=(",", ":")))
 
 
 def _waiting(message: str) -> None:

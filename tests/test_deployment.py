@@ -9,29 +9,22 @@ have gone to the private repository instead."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+import json
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import KODE, ROOT, SCHEMA_DIR, SECRET, Rows
 from lindung.pull.workbook import write_workbook
+from workflow_steps import Job, base_environment, checkout, git, make_fork, side_by_side
 
-DAILY = ROOT / ".github" / "workflows" / "harian.yml"
 YEAR = dict(mulai=dt.date(2026, 1, 1), berlaku_sampai=dt.date(2026, 12, 31))
 
 NIK = "3371021234567890"
 CANARIES = [NIK, "3371-021234567890", "Siti Kanari Aminah", "0812-3456-7891", "081234567891",
             "kanari@contoh.co.id", "Jl. Kenari Kanari No. 5", "Bapak Kanari Rahasia", "Toko Kanari Jaya"]
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
 def leaks(text: str) -> list[str]:
@@ -68,64 +61,47 @@ def canary_workbook(path: Path, rows: Rows) -> None:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, schemas):
-    """Run the workflow's steps once; return what a test needs to look at."""
+    """Run the workflow's jobs once (plan, the pull matrix, build); return
+    what a test needs to look at."""
     tmp = tmp_path_factory.mktemp("penerapan")
-    # The operator's public fork: this repository's tracked files, with their
-    # own registry/sources.csv, pushed to a remote (standing in for GitHub).
-    source = tmp / "fork"
-    for name in git("ls-files", "-z", cwd=ROOT).split("\0"):
-        if name and (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
     sheets = tmp / "sheets"  # the kecamatan's own sheet: never in the repository
     sheets.mkdir()
     canary_workbook(sheets / f"{KODE}.xlsx", Rows(schemas))
-    (source / "registry" / "sources.csv").write_text(
-        "kode,kecamatan,kabupaten_kota,sumber\n"
-        f"33.71.01,Magelang Selatan,Kota Magelang,registry/demo/33.71.01.xlsx\n"
-        f"{KODE},Magelang Utara,Kota Magelang,{sheets / f'{KODE}.xlsx'}\n", encoding="utf-8")
-    git("init", "-q", "-b", "main", cwd=source)
-    git("-c", "user.name=operator", "-c", "user.email=operator@example.org", "add", "-A", cwd=source)
-    git("-c", "user.name=operator", "-c", "user.email=operator@example.org", "commit", "-qm", "Fork", cwd=source)
-    public_remote, data_remote = tmp / "publik.git", tmp / "data.git"
-    git("clone", "-q", "--bare", str(source), str(public_remote), cwd=tmp)
+    fork = make_fork(tmp, "kode,kecamatan,kabupaten_kota,sumber\n"
+                          f"33.71.01,Magelang Selatan,Kota Magelang,registry/demo/33.71.01.xlsx\n"
+                          f"{KODE},Magelang Utara,Kota Magelang,{sheets / f'{KODE}.xlsx'}\n")
+    data_remote = tmp / "data.git"
     git("init", "-q", "--bare", "-b", "main", str(data_remote), cwd=tmp)  # the private data repository
-    fork = git("rev-parse", "HEAD", cwd=source).strip()
-    runner = tmp / "runner"  # actions/checkout
-    git("clone", "-q", str(public_remote), str(runner), cwd=tmp)
-
     values = {"secrets.LINDUNG_SECRET": SECRET, "secrets.LINDUNG_GOOGLE_CREDENTIALS": "",
               "secrets.LINDUNG_DATA_KEY": "", "vars.LINDUNG_DATA_REPO": str(data_remote), "inputs.kecamatan": "",
+              "vars.LINDUNG_GRUP": "", "vars.LINDUNG_GOOGLE_PER_MINUTE": "",
               "steps.auth.outputs.credentials_file_path": ""}  # no federation: local sheets only
-    outputs = tmp / "github_output"
-    base = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "HOME": str(tmp),
-            "GITHUB_OUTPUT": str(outputs), "GIT_CONFIG_NOSYSTEM": "1", "LANG": "C.UTF-8",
-            "PYTHONPATH": str(ROOT)}  # the code under test, whatever else is installed
-    workflow = yaml.safe_load(DAILY.read_text(encoding="utf-8"))
-    log, ran = [], []
-    for step in workflow["jobs"]["build"]["steps"]:
-        if "uses" in step:
-            if "upload-pages-artifact" in step["uses"]:
-                assert (runner / step["with"]["path"] / "index.html").is_file()
-            continue
-        if re.search(r"\bpip install\b", step["run"]):
-            continue  # this test's Python already has Lindung installed
-        env = {name: _expand(str(value), values) for name, value in (step.get("env") or {}).items()}
-        result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=runner, env={**base, **env},
-                                capture_output=True, text=True, timeout=300)
-        log.append(result.stdout + result.stderr)
-        ran.append(step.get("name", step["run"][:40]))
-        assert result.returncode == 0, (step.get("name"), result.stdout[-2000:], result.stderr[-2000:])
-    return dict(fork=fork, runner=runner, public=public_remote, data=data_remote, log="\n".join(log), ran=ran, tmp=tmp)
+    env = base_environment(tmp)
+    ran, log = {}, []
+    plan = Job("plan", checkout(fork, tmp / "plan"), env, values)
+    ran["plan"] = plan.run()
+    matrix = json.loads(plan.outputs["matriks"])["include"]
+    pulls = [Job("pull", checkout(fork, tmp / f"pull-{entry['grup']}"), env, values, matrix=entry) for entry in matrix]
+    ran["pull"] = [step for steps in side_by_side(pulls).values() for step in steps]
+    build = Job("build", checkout(fork, tmp / "build"), env, values)
+    for step in build.steps():
+        if "upload-pages-artifact" in step.step.get("uses", ""):
+            assert (build.cwd / step.step["with"]["path"] / "index.html").is_file()
+        ran.setdefault("build", []).append(step)
+    for steps in ran.values():
+        log += [step.log for step in steps]
+        steps[:] = [step.name for step in steps if "run" in step.step]
+    return dict(fork=fork.first, runner=build.cwd, public=fork.remote, data=data_remote, log="\n".join(log),
+                ran=ran, matrix=matrix, tmp=tmp)
 
 
-def _expand(value: str, values: dict[str, str]) -> str:
-    return re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values[m.group(1)], value)
-
-
-def test_every_shell_step_of_the_daily_job_ran(deployment):
-    assert deployment["ran"] == ["Open the private data store", "Pull the kecamatan sheets", "Save the data store",
-                                 "Build the site", "Commit the published figures"]
+def test_every_shell_step_of_the_daily_jobs_ran(deployment):
+    assert deployment["ran"] == {
+        "plan": ["Plan the pull jobs"],
+        "pull": ["Open the private data store", "Pull the kecamatan sheets", "Save the data store"],
+        "build": ["Open the private data store", "Build the site", "Look for kecamatan failing too long",
+                  "Commit the published figures"]}
+    assert [entry["provinsi"] for entry in deployment["matrix"]] == ["33"]
 
 
 def test_the_row_level_data_went_to_the_private_repository(deployment):

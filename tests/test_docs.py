@@ -65,6 +65,7 @@ def test_the_guide_has_the_commands_this_test_runs():
         'ssh-keygen -q -t ed25519 -N "" -C lindung-data -f lindung-data',
         'python -c "import secrets; print(secrets.token_urlsafe(48))"',
         "lindung doctor",
+        "lindung matriks --grup jawa=31,32,33,34,35,36",
         "lindung pull --force",
         "python -m pytest tests/test_google.py tests/test_pull_google.py tests/test_workflow.py",
     ]
@@ -131,6 +132,12 @@ def test_the_key_and_secret_commands_run(tmp_path):
     secret = subprocess.run(["bash", "-c", commands()[5].replace("python", sys.executable, 1)], check=True,
                             capture_output=True, text=True, timeout=30).stdout.strip()
     assert len(secret.encode()) >= 32  # long enough for `lindung pull`
+
+
+def test_the_matrix_command_plans_the_demo(demo_project):
+    result = run_lindung(demo_project, commands()[7])
+    assert result.exit_code == 0, result.output
+    assert '"grup":"jawa","provinsi":"33","akun":"GCP_SERVICE_ACCOUNT_JAWA"' in result.stdout
 
 
 def test_doctor_and_a_forced_pull_run_on_the_demo(demo_project):
