@@ -132,3 +132,21 @@ def test_partials_are_kept_private_to_the_data_store(demo_project):
     assert files and all(os.stat(p).st_mode & 0o077 == 0 for p in files)
     ignored = (Path(__file__).resolve().parents[1] / ".gitignore").read_text(encoding="utf-8")
     assert ".cache/" in ignored.splitlines()
+
+
+def test_a_content_edit_and_a_base_template_edit_match_a_full_build(demo_project, tmp_path):
+    before = tree(build(demo_project))
+    program = demo_project / "content" / "program" / "jkk.md"
+    program.write_text(program.read_text(encoding="utf-8") + "\nKalimat baru di akhir.\n", encoding="utf-8")
+    after = tree(build(demo_project))
+    full = tree(full_build(demo_project, tmp_path / "penuh"))
+    assert {n: b for n, (_, _, b) in after.items()} == {n: b for n, (_, _, b) in full.items()}
+    changed = {n for n in after if after[n][2] != before.get(n, (0, 0, b""))[2]}
+    assert "program/jkk/index.html" in changed and "wilayah/kota-semarang/tembalang/index.html" not in changed
+    base = demo_project / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- x --></footer>", 1), encoding="utf-8")
+    after = tree(build(demo_project))
+    full = tree(full_build(demo_project, tmp_path / "penuh-2"))
+    assert {n: b for n, (_, _, b) in after.items()} == {n: b for n, (_, _, b) in full.items()}
+    assert after["wilayah/kota-semarang/tembalang/index.html"][2] != before[
+        "wilayah/kota-semarang/tembalang/index.html"][2]

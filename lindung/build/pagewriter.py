@@ -28,6 +28,7 @@ from typing import Any
 
 import babel
 import jinja2
+import jinja2.meta
 import markdown
 
 from .. import privacy
@@ -56,6 +57,14 @@ class Tanggal:
     berakhir_sampai: dt.date
 
 
+@dataclass(frozen=True)
+class Ringkas:
+    """A content page as every page may see it: its address and metadata, not its text."""
+
+    slug: str
+    meta: dict[str, str]
+
+
 class Digests:
     """Content digests of the objects pages are made from, each computed once
     a build (SHARED and COMPOSED say which are made of others' digests)."""
@@ -82,11 +91,32 @@ class Digests:
         return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def folder_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+class Templates:
+    """The digest of a template with every template it extends, imports or
+    includes: an edit to kecamatan.html renders the kecamatan pages again,
+    not the home page; an edit to base.html, every page."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._digests: dict[str, str] = {}
+
+    def digest(self, name: str) -> str:
+        if name not in self._digests:
+            self._digests[name] = hashlib.sha256(repr(sorted(self._sources(name, set()))).encode()).hexdigest()
+        return self._digests[name]
+
+    def _sources(self, name: str, seen: set[str]) -> list[tuple[str, str]]:
+        if name in seen:
+            return []
+        seen.add(name)
+        source = self.env.loader.get_source(self.env, name)[0]
+        found = [(name, source)]
+        for used in jinja2.meta.find_referenced_templates(self.env.parse(source)):
+            if used is None:  # a name computed at render time: any template may be used
+                return found + [(n, self.env.loader.get_source(self.env, n)[0])
+                                for n in self.env.list_templates(extensions=["html"])]
+            found += self._sources(used, seen)
+        return found
 
 
 Render = Callable[[Any], str]  # a page to its HTML

@@ -329,14 +329,20 @@ def _write_pages(config, figures, page_list, programs, texts, contact: Kontak,
     base_path = urlsplit(config.site.base_url).path or "/"
     aksi = {"daftar": texts.get("daftar"), "donatur": texts.get("jadi-donatur")}
     digests = pagewriter.Digests()
-    common = digests.text(pagewriter.CODE, config.site, config.iuran, config.daerah, contact, NAV, programs, aksi,
-                          pagewriter.folder_digest(config.templates_dir), base_path)
+    templates = pagewriter.Templates(env)
+    # Pages of one place see the content's titles and metadata only (the
+    # menu, the calls to action); the pages that list programs see them whole.
+    menu = [pagewriter.Ringkas(p.slug, p.meta) for p in programs]
+    calls = {k: pagewriter.Ringkas(v.slug, v.meta) if v else None for k, v in aksi.items()}
+    common = digests.text(pagewriter.CODE, config.site, config.iuran, config.daerah, contact, NAV, menu, calls,
+                          base_path)
     dates = pagewriter.Tanggal(figures.as_of, figures.tanggal_lalu, figures.berakhir_sampai)
-    whole = digests.of(figures)
+    whole = digests.text(digests.of(figures), programs)
     todo = []
     for page in page_list:
         own = page.template in pagewriter.LOCAL_TEMPLATES
-        fingerprint = digests.text(common, page.path, page.template, page.title, page.description, page.in_sitemap,
+        fingerprint = digests.text(common, page.path, templates.digest(page.template), page.title,
+                                   page.description, page.in_sitemap,
                                    page.in_search, page.share_title, page.card, dates if own else whole,
                                    sorted((k, digests.of(v)) for k, v in page.context.items()))
         if not written.reuse(page.file, fingerprint):
@@ -353,9 +359,9 @@ def _write_pages(config, figures, page_list, programs, texts, contact: Kontak,
         own = page.template in pagewriter.LOCAL_TEMPLATES
         return env.get_template(page.template).render(
             page=page, site=config.site, figures=dates if own else figures, nav=NAV, url=url,
-            programs=programs,
+            programs=menu if own else programs,
             canonical=config.site.base_url + page.path, iuran=config.iuran, daerah=config.daerah,
-            og_image=config.site.base_url + page.card_path, kontak=contact, aksi=aksi,
+            og_image=config.site.base_url + page.card_path, kontak=contact, aksi=calls,
             **page.context)
 
     findings = pagewriter.write(render_page, todo, written.staging, contact.allowed)
