@@ -8,8 +8,7 @@ a snapshot, so they are in no figure; their count travels as
 `menunggu_perbaikan`. Pure: the same snapshots and date give the same figures.
 
 Every level (kecamatan, kabupaten/kota, province, the whole site) is computed
-the same way,
-from the list of its active workers (`_Aktif`), so a kabupaten's breakdown
+the same way, from the list of its active workers (`_Aktif`), so a kabupaten's breakdown
 is exactly the sum of its kecamatan's and nothing is counted twice. Donors
 are the exception that needs a rule, because each sheet gives a donor an id
 of its own: `donor_key` says who is the same donor across sheets, and every
