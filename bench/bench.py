@@ -21,8 +21,10 @@ Parts (--only, comma-separated; default all but `national`):
   startup      `lindung --help` against `python -c pass`, and the heavy
                modules `lindung build` and `lindung --help` import;
   national     the build of all of Indonesia (514 kabupaten/kota, 7,285
-               kecamatan, 83,762 kelurahan, from --national-list) against
-               Hugo on the same pages.
+               kecamatan, 83,762 kelurahan, from --national-list, every
+               province chosen in lindung.toml) against Hugo on the same
+               pages, and how many pages name Jawa Tengah where it is not
+               their subject.
 
 Every figure is the median of --runs whole-process runs (wall time, peak RSS
 from wait4), run through the public entry points: the `lindung` CLI (as
@@ -238,6 +240,48 @@ def read_areas(folder: Path, province: str | None = None, limit: int | None = No
         if row["district_code"] in kecamatan:
             kecamatan[row["district_code"]].kelurahan.append(Kelurahan(row["code"], row["name"]))
     return list(chosen.values())
+
+
+def choose_provinces(project: Path, areas: list[Kabupaten]) -> list[str]:
+    """Set lindung.toml's [wilayah] provinsi to the provinces of `areas`, the
+    way an operator chooses them, and the site's description to one that
+    names no province (the shipped one is the Jawa Tengah demo's own text);
+    returns their codes."""
+    codes = sorted({k.kode.split(".")[0] for k in areas})
+    toml = project / "lindung.toml"
+    text = toml.read_text(encoding="utf-8")
+    for pattern, line in ((r"^provinsi = \[.*\]$", "provinsi = [" + ", ".join(f'"{c}"' for c in codes) + "]"),
+                          (r"^description = .*$", 'description = "Pekerja rentan yang terlindungi BPJS '
+                                                  'Ketenagakerjaan, per kecamatan."')):
+        text, found = re.subn(pattern, line, text, flags=re.M)
+        if not found:
+            raise SystemExit(f"lindung.toml: no line {pattern} for the bench to set")
+    toml.write_text(text, encoding="utf-8")
+    return codes
+
+
+def misnamed(site: Path, areas: list[Kabupaten], provinces: dict[str, str],
+             province: str = "Jawa Tengah") -> list[str]:
+    """Pages that name `province` where it is not their subject: not its own
+    pages (wilayah/<its slug>/, donatur/<its slug>/), nor the lists of every
+    province (wilayah/, peringkat/) when it is one of the site's provinces,
+    nor the page of a kecamatan with a kelurahan/desa of that name (there is
+    a Desa Jawa Tengah in Kalimantan Barat)."""
+    slug = slugify(province)
+    several = len({k.kode.split(".")[0] for k in areas}) > 1
+    subject = {f"wilayah/{slug}/", f"donatur/{slug}/"}
+    if (site / "wilayah" / slug).is_dir():
+        subject |= {"wilayah/index.html", "peringkat/index.html"}
+    for kab in areas:
+        above = f"{slugify(provinces[kab.kode.split('.')[0]])}/" if several else ""
+        subject |= {f"wilayah/{above}{slugify(kab.nama)}/{slugify(kec.nama)}/" for kec in kab.kecamatan
+                    if any(province in kel.nama for kel in kec.kelurahan)}
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        path = page.relative_to(site).as_posix()
+        if not path.startswith(tuple(subject)) and province in page.read_text(encoding="utf-8"):
+            found.append(path)
+    return found
 
 
 def write_wilayah(folder: Path, areas: list[Kabupaten], like: Path) -> None:
@@ -814,8 +858,10 @@ class Bench:
         kecamatan = [k for kab in areas for k in kab.kecamatan]
         counts = (len(areas), len(kecamatan), sum(len(k.kelurahan) for k in kecamatan))
         project = make_project(self.tmp / "indonesia", kecamatan, wilayah=areas)
+        provinces = choose_provinces(project, areas)
         figures, workers = write_snapshots(project, areas, self.args.per_kelurahan)
-        scale = f"{counts[0]} kabupaten/kota, {counts[1]:,} kecamatan, {counts[2]:,} kelurahan, {workers:,} workers"
+        scale = (f"{len(provinces)} provinces, {counts[0]} kabupaten/kota, {counts[1]:,} kecamatan, "
+                 f"{counts[2]:,} kelurahan, {workers:,} workers")
         say(f"  (data: {scale}; written in {time.perf_counter() - started:.1f} s)")
         runs = self.args.national_runs
         hugo, pagefind, both, hugo_pages = self.hugo(figures, self.tmp / "hugo-id", runs)
@@ -831,12 +877,14 @@ class Bench:
             return
         seconds, rss = median(samples)
         pages, files, megabytes = site_size(project / "site")
-        # Goal of the speed issue: nothing names Jawa Tengah in a national site.
-        named = sum(1 for page in (project / "site").rglob("*.html")
-                    if "Jawa Tengah" in page.read_text(encoding="utf-8"))
+        # Goal of the speed issue: nothing names Jawa Tengah in a national site
+        # but Jawa Tengah's own pages and the lists of every province.
+        named = misnamed(project / "site", areas, {r["code"]: r["name"] for r in
+                                                    read_rows(project / "registry" / "wilayah" / "provinces.csv")})
         self.add(Row(f"National build ({scale})",
                      f"{fmt(seconds, rss)}; {pages:,} pages, {files:,} files, {megabytes:.0f} MB; "
-                     f"{named:,} pages name “Jawa Tengah”",
+                     f"{len(named):,} pages name “Jawa Tengah” where it is not their subject"
+                     + (f" ({', '.join(named[:3])})" if named else ""),
                      anchor, f"{ratio(seconds, hugo[0])} ({ratio(seconds, both[0])} against Hugo + Pagefind)"))
 
 

@@ -1,2 +1,2 @@
 """Lindung: pulls the kecamatan sheets, validates them and publishes a static site
-about BPJS Ketenagakerjaan protection of pekerja rentan in Jawa Tengah."""
+about BPJS Ketenagakerjaan protection of pekerja rentan in the provinces chosen in lindung.toml."""

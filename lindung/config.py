@@ -56,7 +56,7 @@ def _url(value: str) -> str | None:
 @dataclass(frozen=True)
 class Site:
     title: str = "Lindung"
-    description: str = "Perlindungan BPJS Ketenagakerjaan bagi pekerja rentan di Jawa Tengah"
+    description: str = "Perlindungan BPJS Ketenagakerjaan bagi pekerja rentan"
     base_url: str = field(default="http://localhost:8000/", metadata={"check": _url})
     timezone: str = field(default="Asia/Jakarta", metadata={"check": _timezone})
     # Who runs the site and how to reach them: in the footer and on /tentang/.
@@ -89,7 +89,15 @@ class JobSettings:
     lock_timeout: float = field(default=60.0, metadata={"min": 0})
 
 
-SECTIONS = {"site": Site, "pull": PullSettings, "store": StoreSettings, "jobs": JobSettings}
+@dataclass(frozen=True)
+class WilayahSettings:
+    # Kemendagri codes of the provinces the site covers (registry/wilayah/
+    # provinces.csv); empty: all of Indonesia.
+    provinsi: list[str] = field(default_factory=list)
+
+
+SECTIONS = {"site": Site, "pull": PullSettings, "store": StoreSettings, "jobs": JobSettings,
+            "wilayah": WilayahSettings}
 
 STORE_ENV = "LINDUNG_STORE"  # overrides [store] path, e.g. in the daily workflow
 LOCK_TIMEOUT_ENV = "LINDUNG_LOCK_TIMEOUT"  # overrides [jobs] lock_timeout
@@ -232,7 +240,7 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
     problems: list[str] = []
     settings = _settings(_read_toml(root / "lindung.toml", problems), problems)
     environment = _environment(environ, problems)
-    site, pull, store, jobs = (settings[name] for name in ("site", "pull", "store", "jobs"))
+    site, pull, store, jobs, chosen = (settings[name] for name in ("site", "pull", "store", "jobs", "wilayah"))
     if STORE_ENV in environment:
         store = StoreSettings(environment[STORE_ENV])
     if LOCK_TIMEOUT_ENV in environment:
@@ -243,14 +251,26 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
     if not (registry / "wilayah" / "districts.csv").exists():
         raise ConfigError([f"{root} bukan folder proyek Lindung: registry/wilayah/ tidak ditemukan. "
                            "Jalankan dari akar repo, atau sebutkan foldernya dengan --root."])
-    areas = wilayah_module.load(registry / "wilayah")
+    every = wilayah_module.provinces(registry / "wilayah")
+    unknown = [kode for kode in chosen.provinsi if kode not in every]
+    if unknown:
+        problems.append(f"lindung.toml: [wilayah] provinsi: {', '.join(unknown)} bukan kode provinsi dalam "
+                        "registry/wilayah/provinces.csv; tulis kode dua angka dari berkas itu, "
+                        "contoh: provinsi = [\"33\"].")
+    areas = wilayah_module.load(registry / "wilayah", [k for k in chosen.provinsi if k in every])
     sources = tuple(Source(**row) for row in _read_table(registry / "sources.csv", registry / "schema" / "sources.json", problems))
-    for source in sources:
-        if source.kode not in areas.kecamatan:
-            problems.append(f"registry/sources.csv: kode {source.kode} bukan kecamatan dalam daftar resmi registry/wilayah/.")
+    for row, source in enumerate(sources, start=2):  # row 1 is the header
+        where = f"registry/sources.csv baris {row}: kode {source.kode}"
+        province = source.kode.split(".", 1)[0]
+        if source.kode not in areas.kecamatan and province in every and province not in areas.provinsi:
+            problems.append(f"{where} ada di Provinsi {every[province]}, yang tidak dipilih di lindung.toml. "
+                            f"Tambahkan \"{province}\" ke [wilayah] provinsi (sekarang: "
+                            f"{', '.join(areas.provinsi)}), atau hapus baris ini.")
+        elif source.kode not in areas.kecamatan:
+            problems.append(f"{where} bukan kecamatan dalam daftar resmi registry/wilayah/.")
         elif not areas.names_kecamatan(source.kode, source.kecamatan):
             official = areas.kecamatan[source.kode].nama
-            problems.append(f"registry/sources.csv: kode {source.kode} adalah Kecamatan {official}, bukan “{source.kecamatan}”.")
+            problems.append(f"{where} adalah Kecamatan {official}, bukan “{source.kecamatan}”.")
     daerah = {row["kode"]: Daerah(**row) for row in
               _read_table(registry / "daerah.csv", registry / "schema" / "daerah.json", problems, optional=True)}
     iuran = tuple(Iuran(**row) for row in
@@ -267,12 +287,17 @@ def _show(value: object) -> str:
 
 
 _KINDS = {"str": "teks dalam tanda kutip", "int": "bilangan bulat tanpa tanda kutip",
-          "float": "angka tanpa tanda kutip"}
+          "float": "angka tanpa tanda kutip", "list[str]": "daftar teks dalam tanda kutip"}
 
 
 def _problem(setting, value: object) -> str | None:
     """What is wrong with `value` for this dataclass field, or None."""
     kind = setting.type
+    if kind == "list[str]":
+        fits = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+        if not fits:
+            return f"harus {_KINDS[kind]} (contoh: {setting.name} = [\"33\"])."
+        return None
     if kind == "str":
         fits = isinstance(value, str) and (value.strip() != "" or setting.default == "")  # "" = optional
     elif kind == "int":

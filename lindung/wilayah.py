@@ -1,5 +1,11 @@
-"""Wilayah: the official Kemendagri list of kabupaten/kota, kecamatan and
-kelurahan/desa (registry/wilayah/, ODbL), and matching what editors type to it.
+"""Wilayah: the official Kemendagri list of provinces, kabupaten/kota,
+kecamatan and kelurahan/desa (registry/wilayah/, ODbL), and matching what
+editors type to it.
+
+registry/wilayah/ holds all of Indonesia, one CSV per level as published
+(code, the parent's code, name); `load` keeps only the provinces chosen in
+lindung.toml, picking their lines by code prefix before any CSV parsing, so
+one province out of 83,762 villages loads in a few tens of milliseconds.
 
 A kelurahan is matched by code first (`33.74.15.1001` or `3374151001`), then by
 its name with case, spacing and punctuation folded away (so `Gajah Mungkur`
@@ -34,14 +40,27 @@ class Kecamatan:
     kabupaten_nama: str
     kelurahan: tuple[Kelurahan, ...]
 
+    @property
+    def provinsi_kode(self) -> str:
+        return self.kode.split(".", 1)[0]
+
 
 @dataclass(frozen=True)
 class Wilayah:
     kabupaten: dict[str, str]  # kode -> official name
     kecamatan: dict[str, Kecamatan]
     aliases: dict[tuple[str, str], str]  # (parent kode, folded typed name) -> kode
+    provinsi: dict[str, str] = field(default_factory=dict)  # the chosen provinces: kode -> official name
+    provinsi_resmi: dict[str, str] = field(default_factory=dict)  # every province in the list
     _indexes: dict[str, dict[str, Kelurahan]] = field(default_factory=dict, repr=False, compare=False)
     _everywhere: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def nama(self) -> str:
+        """What the site calls the whole it covers: the province's name; with
+        several, "Indonesia" when all are chosen, their names when up to
+        three, else "N provinsi"."""
+        return name_of(list(self.provinsi.values()), len(self.provinsi_resmi))
 
     def match_kelurahan(self, kecamatan_kode: str, typed: object) -> Kelurahan | None:
         if typed is None or kecamatan_kode not in self.kecamatan:
@@ -105,29 +124,66 @@ def _fold(name: str) -> str:
     return normalise(_PREFIX.sub("", name.strip())).replace("_", "")
 
 
-def load(directory: Path) -> Wilayah:
-    def rows(name: str) -> list[dict[str, str]]:
-        with open(directory / name, newline="", encoding="utf-8-sig") as handle:  # alias.csv may come from Excel
-            return list(csv.DictReader(handle))
+def name_of(names: list[str], official: int) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == official:
+        return "Indonesia"
+    if len(names) <= 3:
+        return ", ".join(names[:-1]) + " dan " + names[-1]
+    return f"{len(names)} provinsi"
 
-    kabupaten = {row["code"]: row["name"] for row in rows("regencies.csv")}
+
+def provinces(directory: Path) -> dict[str, str]:
+    """Every province in the list: kode -> official name."""
+    return {row[0]: row[1] for row in _rows(directory / "provinces.csv")}
+
+
+def _rows(path: Path, prefixes: tuple[str, ...] = ()) -> list[list[str]]:
+    """A list file's rows without its header; with `prefixes`, only the lines
+    whose code (the first column) starts with one. The lists are sorted by
+    code, so each prefix's lines lie between its first and last occurrence:
+    only that span is split and checked, not the whole country."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        text = handle.read()
+    if not prefixes:
+        return list(csv.reader(text.splitlines()[1:]))
+    lines: list[str] = []
+    for prefix in prefixes:
+        first = text.find("\n" + prefix)
+        if first < 0:
+            continue
+        end = text.find("\n", text.rfind("\n" + prefix) + 1)
+        span = text[first + 1:end if end >= 0 else len(text)]
+        lines += [line for line in span.splitlines() if line.startswith(prefix)]
+    return list(csv.reader(lines))
+
+
+def load(directory: Path, provinsi: tuple[str, ...] | list[str] = ()) -> Wilayah:
+    """The chosen provinces of the list (all when none are given)."""
+    every = provinces(directory)
+    chosen = {kode: every[kode] for kode in sorted(provinsi or every) if kode in every}
+    prefixes = tuple(f"{kode}." for kode in chosen)
+    kabupaten = {code: name for code, _, name in _rows(directory / "regencies.csv", prefixes)}
     villages: dict[str, list[Kelurahan]] = {}
-    for row in rows("villages.csv"):
-        villages.setdefault(row["district_code"], []).append(
-            Kelurahan(row["code"], row["name"], row["type"])
-        )
+    for code, district, name in _rows(directory / "villages.csv", prefixes):
+        # The last part of a village code starts with 1 for a kelurahan (wilayah README).
+        villages.setdefault(district, []).append(
+            Kelurahan(code, name, "kelurahan" if code.rsplit(".", 1)[1].startswith("1") else "desa"))
     kecamatan = {
-        row["code"]: Kecamatan(
-            kode=row["code"],
-            nama=row["name"],
-            kabupaten_kode=row["regency_code"],
-            kabupaten_nama=row["regency_name"],
-            kelurahan=tuple(sorted(villages.get(row["code"], []), key=lambda k: k.kode)),
+        code: Kecamatan(
+            kode=code,
+            nama=name,
+            kabupaten_kode=regency,
+            kabupaten_nama=kabupaten[regency],
+            kelurahan=tuple(sorted(villages.get(code, []), key=lambda k: k.kode)),
         )
-        for row in rows("districts.csv")
+        for code, regency, name in _rows(directory / "districts.csv", prefixes)
     }
     aliases: dict[tuple[str, str], str] = {}
-    for row in rows("alias.csv") if (directory / "alias.csv").exists() else []:
-        kode = row["kode"]  # a kecamatan or a kelurahan; its parent scopes the alias
-        aliases[(kode.rsplit(".", 1)[0], _fold(row["alias"]))] = kode
-    return Wilayah(kabupaten, kecamatan, aliases)
+    if (directory / "alias.csv").exists():
+        with open(directory / "alias.csv", newline="", encoding="utf-8-sig") as handle:  # may come from Excel
+            for row in csv.DictReader(handle):
+                kode = row["kode"]  # a kecamatan or a kelurahan; its parent scopes the alias
+                aliases[(kode.rsplit(".", 1)[0], _fold(row["alias"]))] = kode
+    return Wilayah(kabupaten, kecamatan, aliases, chosen, every)

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import functools
 import re
+import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "registry" / "demo"
 WILAYAH = ROOT / "registry" / "wilayah"
 DEMO_DATE = dt.date(2026, 11, 23)
+# The provinces the demo covers: lindung.toml chooses them from the national list.
+PROVINCES = tuple(tomllib.loads((ROOT / "lindung.toml").read_text(encoding="utf-8"))["wilayah"]["provinsi"])
 
 SEGMEN = ("pekerja rentan", "pengurus RT/RW")
 SUMBER = ("mandiri", "APBD", "donatur", "CSR")
@@ -72,17 +75,18 @@ def blank(value) -> bool:
 
 @functools.cache
 def areas():
-    """(kecamatan kode -> (nama, kabupaten kode, kabupaten nama, [(kelurahan kode, nama)]), kabupaten names)."""
-    with open(WILAYAH / "regencies.csv", newline="", encoding="utf-8") as f:
-        kabupaten = {r["code"]: r["name"] for r in csv.DictReader(f)}
+    """(kecamatan kode -> (nama, kabupaten kode, kabupaten nama, [(kelurahan kode, nama)]), kabupaten names),
+    of the demo's provinces."""
+    def rows(name):
+        with open(WILAYAH / name, newline="", encoding="utf-8") as f:
+            return [r for r in csv.DictReader(f) if r["code"].split(".")[0] in PROVINCES]
+
+    kabupaten = {r["code"]: r["name"] for r in rows("regencies.csv")}
     villages = defaultdict(list)
-    with open(WILAYAH / "villages.csv", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            villages[r["district_code"]].append((r["code"], r["name"]))
-    kecamatan = {}
-    with open(WILAYAH / "districts.csv", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            kecamatan[r["code"]] = (r["name"], r["regency_code"], r["regency_name"], sorted(villages[r["code"]]))
+    for r in rows("villages.csv"):
+        villages[r["district_code"]].append((r["code"], r["name"]))
+    kecamatan = {r["code"]: (r["name"], r["regency_code"], kabupaten[r["regency_code"]], sorted(villages[r["code"]]))
+                 for r in rows("districts.csv")}
     return kecamatan, kabupaten
 
 

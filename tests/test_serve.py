@@ -42,7 +42,7 @@ def test_serve_rebuilds_when_a_template_changes_and_survives_a_broken_one(projec
         home = project / "templates" / "home.html"
         builds = server.builds
         home.write_text(home.read_text(encoding="utf-8").replace(
-            "Perlindungan pekerja rentan di Jawa Tengah", "Judul baru dari tes"), encoding="utf-8")
+            "<h1>Perlindungan pekerja rentan di", "<h1>Judul baru dari tes"), encoding="utf-8")
         assert server.wait_for_build(builds, timeout=60), logs
         assert "Judul baru dari tes" in get(server.url)[1]
 

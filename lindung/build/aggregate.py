@@ -7,8 +7,8 @@ kecamatan appears, also with nobody protected yet. Rows in error never reach
 a snapshot, so they are in no figure; their count travels as
 `menunggu_perbaikan`. Pure: the same snapshots and date give the same figures.
 
-Every level (kecamatan, kabupaten/kota, province) is computed the same way,
-from the counts of its active workers (`Aktif`), so a kabupaten's breakdown
+Every level (kecamatan, kabupaten/kota, province, the whole site) is computed
+the same way, from the counts of its active workers (`Aktif`), so a kabupaten's breakdown
 is exactly the sum of its kecamatan's and nothing is counted twice. Donors
 are the exception that needs a rule, because each sheet gives a donor an id
 of its own: `donor_key` says who is the same donor across sheets, and every
@@ -38,7 +38,6 @@ NO_PEKERJAAN = "belum diisi"
 CHANGE_DAYS = 30
 ENDING_DAYS = 30  # "berakhir dalam 30 hari": active today, paid up to at most 30 days from today
 SERIES_MONTHS = 12
-PROVINCE = ("33", "Jawa Tengah")
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _sum(items) -> Coverage:
 
 @dataclass(frozen=True)
 class Place:
-    """A kelurahan, kecamatan, kabupaten/kota or the whole province."""
+    """A kelurahan, kecamatan, kabupaten/kota, province or the whole site."""
 
     kode: str
     nama: str
@@ -222,8 +221,10 @@ class Kabupaten:
 
     @property
     def donatur_path(self) -> str:
-        """The page thanking this kabupaten/kota's donors: donatur/<its slug>/."""
-        return "donatur/" + self.place.path.strip("/").rsplit("/", 1)[-1] + "/"
+        """The page thanking this kabupaten/kota's donors: its wilayah/ path
+        under donatur/ (donatur/<its slug>/, or with several provinces
+        donatur/<province slug>/<its slug>/)."""
+        return "donatur/" + self.place.path.removeprefix("wilayah/")
 
     @property
     def kuota_persen(self) -> float | None:
@@ -233,7 +234,7 @@ class Kabupaten:
 
 @dataclass(frozen=True)
 class Jangkauan:
-    """How much of the province the figures cover."""
+    """How much of a province (or of the chosen provinces) the figures cover."""
 
     kecamatan_resmi: int  # kecamatan in the official list of the province
     kecamatan_terdaftar: int  # listed in registry/sources.csv
@@ -241,6 +242,27 @@ class Jangkauan:
     kabupaten_resmi: int
     kabupaten_berdata: int
     belum_ada_data: tuple[tuple[str, str, int], ...] = ()  # (kode, nama, kecamatan) of kabupaten/kota without a sheet listed
+    provinsi_resmi: int = 1  # provinces chosen in lindung.toml
+    provinsi_berdata: int = 1  # of them, with at least one kecamatan with data
+
+
+@dataclass(frozen=True)
+class Provinsi:
+    """One chosen province: its kabupaten/kota and their sums. With one
+    province it is the whole site and has no page of its own (path "")."""
+
+    place: Place
+    kabupaten: tuple[Kabupaten, ...]
+    rincian: Rincian
+    donors: Donors
+    jangkauan: Jangkauan
+    menunggu_perbaikan: int
+    seri: tuple[tuple[dt.date, int], ...]
+    seri_rt_rw: tuple[tuple[dt.date, int], ...]
+
+    @property
+    def kecamatan(self) -> tuple[Kecamatan, ...]:
+        return tuple(k for kab in self.kabupaten for k in kab.kecamatan)
 
 
 @dataclass(frozen=True)
@@ -256,6 +278,12 @@ class Figures:
     jangkauan: Jangkauan | None = None
     seri_rt_rw: tuple[tuple[dt.date, int], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    daftar_provinsi: tuple[Provinsi, ...] = ()  # the chosen provinces, each with its kabupaten/kota
+
+    @property
+    def banyak_provinsi(self) -> bool:
+        """More than one province: a province level above kabupaten/kota."""
+        return len(self.daftar_provinsi) > 1
 
     @property
     def kecamatan(self) -> tuple[Kecamatan, ...]:
@@ -351,7 +379,8 @@ def partial(config: Config, kode: str, snapshot: Snapshot | None, as_of: dt.date
     tables = snapshot.tables if snapshot else {}
     peserta = tables.get("peserta", [])
     kab_slug = slugify(official.kabupaten_nama)
-    kec_path = f"wilayah/{kab_slug}/{slugify(official.nama)}/"
+    base = wilayah_path(config, official.provinsi_kode)
+    kec_path = f"{base}{kab_slug}/{slugify(official.nama)}/"
     targets = _targets(tables.get("wilayah", []))
     donors = {}
     for row in tables.get("donatur", []):
@@ -392,7 +421,7 @@ def partial(config: Config, kode: str, snapshot: Snapshot | None, as_of: dt.date
                     _sum(p.rentan for p in kelurahan), _sum(p.rt_rw for p in kelurahan),
                     official.kabupaten_nama, sum(p.kelurahan_bertarget for p in kelurahan), len(kelurahan)),
         kabupaten=Place(official.kabupaten_kode, official.kabupaten_nama, "kabupaten_kota",
-                        f"wilayah/{kab_slug}/", Coverage(), Coverage()),
+                        f"{base}{kab_slug}/", Coverage(), Coverage()),
         kelurahan=kelurahan,
         menunggu_perbaikan=(snapshot.meta.get("menunggu_perbaikan", 0) if snapshot else 0),
         status=_status(None, None, as_of),
@@ -452,7 +481,8 @@ def assemble(config: Config, partials: dict[str, Partial], reports: dict[str, Re
         first = kecamatan[0].kabupaten
         place = Place(kode, first.nama, first.tingkat, first.path,
                       _sum(k.place.rentan for k in kecamatan), _sum(k.place.rt_rw for k in kecamatan),
-                      PROVINCE[1], sum(k.place.kelurahan_bertarget for k in kecamatan),
+                      config.wilayah.provinsi[kode.split(".", 1)[0]],
+                      sum(k.place.kelurahan_bertarget for k in kecamatan),
                       sum(k.place.kelurahan_jumlah for k in kecamatan))
         rincian = counted(k.place.kode for k in kecamatan)
         apbd = sum(n for _, sumber, n in rincian.pembiayaan if sumber == "APBD")
@@ -464,28 +494,69 @@ def assemble(config: Config, partials: dict[str, Partial], reports: dict[str, Re
             belum_terdaftar=tuple(k.nama for k in sorted(official_by_kabupaten[kode], key=lambda k: k.kode)
                                   if k.kode not in listed)))
     all_kecamatan = [k for kab in kabupaten for k in kab.kecamatan]
-    provinsi = Place(PROVINCE[0], PROVINCE[1], "provinsi", "", _sum(k.place.rentan for k in kabupaten),
-                     _sum(k.place.rt_rw for k in kabupaten), "",
-                     sum(k.place.kelurahan_bertarget for k in kabupaten),
-                     sum(k.place.kelurahan_jumlah for k in kabupaten))
     rincian = counted(sorted(partials))
-    with_data = {kab.place.kode for kab in kabupaten if kab.kecamatan_berdata}
-    jangkauan = Jangkauan(
-        kecamatan_resmi=len(config.wilayah.kecamatan),
-        kecamatan_terdaftar=len(all_kecamatan),
-        kecamatan_berdata=sum(1 for k in all_kecamatan if k.berdata),
-        kabupaten_resmi=len(config.wilayah.kabupaten),
-        kabupaten_berdata=len(with_data),
-        belum_ada_data=tuple((kode, nama, len(official_by_kabupaten[kode]))
-                             for kode, nama in sorted(config.wilayah.kabupaten.items()) if kode not in by_kabupaten),
-    )
+    jangkauan = _jangkauan(config, kabupaten, official_by_kabupaten, config.wilayah.provinsi)
+    all_donors = _donors(sheet_donors)
+    provinces = []
+    for kode, nama in config.wilayah.provinsi.items():
+        theirs = [kab for kab in kabupaten if kab.place.kode.startswith(kode + ".")]
+        if len(config.wilayah.provinsi) == 1:  # the whole site: its sums, not counted again
+            own_rincian, own_donors, scope = rincian, all_donors, jangkauan
+        else:
+            own_rincian = counted(k.place.kode for kab in theirs for k in kab.kecamatan)
+            own_donors = _donors([d for d in sheet_donors if d.kabupaten.startswith(kode + ".")])
+            scope = _jangkauan(config, theirs, official_by_kabupaten, {kode: nama})
+        path = wilayah_path(config, kode) if len(config.wilayah.provinsi) > 1 else ""
+        provinces.append(Provinsi(
+            _total(kode, nama, path, config.wilayah.nama, [kab.place for kab in theirs]), tuple(theirs),
+            own_rincian, own_donors, scope, sum(k.menunggu_perbaikan for kab in theirs for k in kab.kecamatan),
+            _add_series(k.seri for k in theirs), _add_series(k.seri_rt_rw for k in theirs)))
+    single = next(iter(config.wilayah.provinsi)) if len(config.wilayah.provinsi) == 1 else ""
+    provinsi = _total(single, config.wilayah.nama, "", "", [p.place for p in provinces])
     return Figures(
-        as_of=as_of, provinsi=provinsi, kabupaten=tuple(kabupaten), donors=_donors(sheet_donors),
+        as_of=as_of, provinsi=provinsi, kabupaten=tuple(kabupaten), donors=all_donors,
         santunan=rincian.santunan,
         menunggu_perbaikan=sum(k.menunggu_perbaikan for k in all_kecamatan),
         seri=_add_series(k.seri for k in kabupaten),
         rincian=rincian, jangkauan=jangkauan,
         seri_rt_rw=_add_series(k.seri_rt_rw for k in kabupaten),
+        daftar_provinsi=tuple(provinces),
+    )
+
+
+def wilayah_path(config: Config, provinsi_kode: str) -> str:
+    """Where a province's places are under the site: wilayah/ with one
+    province (wilayah/<kabupaten>/<kecamatan>/), wilayah/<province slug>/
+    with several, so paths stay unique across Indonesia (kecamatan names
+    repeat across kabupaten; kabupaten/kota names do not, but need not stay so)."""
+    if len(config.wilayah.provinsi) == 1:
+        return "wilayah/"
+    return f"wilayah/{slugify(config.wilayah.provinsi[provinsi_kode])}/"
+
+
+def _total(kode: str, nama: str, path: str, induk: str, parts: list[Place]) -> Place:
+    """A province, or the whole site, as the sum of its parts."""
+    return Place(kode, nama, "provinsi", path, _sum(p.rentan for p in parts), _sum(p.rt_rw for p in parts), induk,
+                 sum(p.kelurahan_bertarget for p in parts), sum(p.kelurahan_jumlah for p in parts))
+
+
+def _jangkauan(config: Config, kabupaten: list[Kabupaten], official_by_kabupaten: dict[str, list],
+               provinces: dict[str, str]) -> Jangkauan:
+    """How much of `provinces` the listed kabupaten/kota cover."""
+    kecamatan = [k for kab in kabupaten for k in kab.kecamatan]
+    listed = {kab.place.kode for kab in kabupaten}
+    official = {kode: nama for kode, nama in config.wilayah.kabupaten.items() if kode.split(".", 1)[0] in provinces}
+    with_data = {kab.place.kode for kab in kabupaten if kab.kecamatan_berdata}
+    return Jangkauan(
+        kecamatan_resmi=sum(len(official_by_kabupaten[kode]) for kode in official),
+        kecamatan_terdaftar=len(kecamatan),
+        kecamatan_berdata=sum(1 for k in kecamatan if k.berdata),
+        kabupaten_resmi=len(official),
+        kabupaten_berdata=len(with_data),
+        belum_ada_data=tuple((kode, nama, len(official_by_kabupaten[kode]))
+                             for kode, nama in sorted(official.items()) if kode not in listed),
+        provinsi_resmi=len(provinces),
+        provinsi_berdata=len({kode.split(".", 1)[0] for kode in with_data}),
     )
 
 

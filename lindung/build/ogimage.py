@@ -141,7 +141,7 @@ def card_bytes(card: Card, cache: Path | None = None) -> bytes:
 
 
 def draw(title: str = "Lindung",
-         lines: tuple[str, ...] = ("Perlindungan BPJS Ketenagakerjaan", "bagi pekerja rentan di Jawa Tengah"),
+         lines: tuple[str, ...] = ("Perlindungan BPJS Ketenagakerjaan", "bagi pekerja rentan"),
          footer: str = "Cakupan per kecamatan · Peringkat · Cara ikut dan menjadi donatur") -> bytes:
     """The site's general card (templates/static/og.png)."""
     from PIL import Image, ImageDraw, ImageFont

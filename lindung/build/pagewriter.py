@@ -33,15 +33,15 @@ import markdown
 
 from .. import privacy
 from . import charts, kalkulator, render
-from .aggregate import Figures, Kabupaten, Kecamatan
+from .aggregate import Figures, Kabupaten, Kecamatan, Provinsi
 
 # Pages made from their own context and the dates alone: re-rendered only when those change.
 LOCAL_TEMPLATES = frozenset({"kecamatan.html", "kabupaten.html", "donatur_kabupaten.html", "program.html",
                              "teks.html", "program_index.html"})
 # Objects many pages share: a list of them, and an object holding them, is the
 # digest of their digests, so each is serialised once a build.
-SHARED = (Kabupaten, Kecamatan)
-COMPOSED = (Figures, Kabupaten)
+SHARED = (Provinsi, Kabupaten, Kecamatan)
+COMPOSED = (Figures, Provinsi, Kabupaten)
 PARALLEL_FROM = 64  # fewer pages to render than this: one process is quicker than starting workers
 # The code a page's bytes depend on besides templates, content and figures: a new version renders every page.
 CODE = hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (render, charts, kalkulator))
@@ -49,12 +49,21 @@ CODE = hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in 
 
 
 @dataclass(frozen=True)
+class Nama:
+    kode: str
+    nama: str
+
+
+@dataclass(frozen=True)
 class Tanggal:
-    """The part of the figures a page of one place may read: its dates."""
+    """The part of the figures a page of one place may read: its dates, and
+    the whole's name (not its figures)."""
 
     as_of: dt.date
     tanggal_lalu: dt.date
     berakhir_sampai: dt.date
+    banyak_provinsi: bool
+    provinsi: Nama
 
 
 @dataclass(frozen=True)

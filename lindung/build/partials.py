@@ -105,7 +105,8 @@ def _key(config: Config, kode: str, as_of: dt.date) -> str:
     official = config.wilayah.kecamatan[kode]
     contract = sorted(config.contract.stored_types().items())
     pekerjaan = aggregate.pekerjaan_order(config)
-    text = repr((_CODE, as_of.isoformat(), files, official, contract, sorted(pekerjaan.items())))
+    where = aggregate.wilayah_path(config, official.provinsi_kode)  # pages move when provinces are added
+    text = repr((_CODE, as_of.isoformat(), files, official, where, contract, sorted(pekerjaan.items())))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -7,7 +7,9 @@ kecamatan, kelurahan); the stories told on the pages as long tables with a
 santunan, donatur_per_jenis, donatur_per_periode); a monthly series per
 level (seri_provinsi, seri_kabupaten_kota, seri_kecamatan); and the donors
 who agreed to be named (donatur). Every count comes from the same figures
-the pages show, and every file is in the datapackage.
+the pages show, and every file is in the datapackage. provinsi.csv has a row
+per chosen province; with more than one, kabupaten_kota, kecamatan and
+kelurahan also get a `provinsi` column (with one, they stay as they were).
 
 Every text cell is neutralised against spreadsheet formula injection: a cell
 that would start with =, +, -, @, tab or carriage return gets a leading
@@ -103,6 +105,20 @@ FILES = {
 }
 
 
+# With several provinces: the provinsi column, and where it goes in each file.
+PROVINSI = ("provinsi", STRING, "Provinsi (nama resmi)")
+WITH_PROVINSI = {"kabupaten_kota": 2, "kecamatan": 3, "kelurahan": 4}
+
+
+def files(figures: Figures) -> dict[str, list[tuple[str, str, str]]]:
+    """FILES as this site publishes them: with the provinsi column when it
+    covers more than one province."""
+    if not figures.banyak_provinsi:
+        return FILES
+    return {name: [*columns[:WITH_PROVINSI[name]], PROVINSI, *columns[WITH_PROVINSI[name]:]]
+            if name in WITH_PROVINSI else columns for name, columns in FILES.items()}
+
+
 def _numbers(place: Place) -> list:
     return [place.rentan.aktif, place.rentan.target, place.rentan.persen, place.rt_rw.aktif, place.rt_rw.target]
 
@@ -113,18 +129,21 @@ def _stories(r: Rincian, waiting: int) -> list:
 
 
 def rows(figures: Figures) -> dict[str, list[list]]:
-    as_of, scope = figures.as_of, figures.jangkauan
-    prov = figures.provinsi
+    as_of = figures.as_of
     tables: dict[str, list[list]] = {name: [] for name in FILES}
-    tables["provinsi"].append([prov.kode, prov.nama, *_numbers(prov),
-                               *_stories(figures.rincian, figures.menunggu_perbaikan),
-                               scope.kecamatan_resmi, scope.kecamatan_berdata, scope.kabupaten_resmi,
-                               scope.kabupaten_berdata, as_of])
-    levels = [("provinsi", prov, figures.rincian, figures.seri, figures.seri_rt_rw)]
+    levels = []
+    for prov in figures.daftar_provinsi:
+        scope = prov.jangkauan
+        tables["provinsi"].append([prov.place.kode, prov.place.nama, *_numbers(prov.place),
+                                   *_stories(prov.rincian, prov.menunggu_perbaikan),
+                                   scope.kecamatan_resmi, scope.kecamatan_berdata, scope.kabupaten_resmi,
+                                   scope.kabupaten_berdata, as_of])
+        levels.append(("provinsi", prov.place, prov.rincian, prov.seri, prov.seri_rt_rw))
     for kab in figures.kabupaten:
         d = kab.daerah
+        provinsi = [kab.place.induk] if figures.banyak_provinsi else []  # at WITH_PROVINSI's places
         tables["kabupaten_kota"].append([
-            kab.place.kode, kab.place.nama, *_numbers(kab.place),
+            kab.place.kode, kab.place.nama, *provinsi, *_numbers(kab.place),
             *_stories(kab.rincian, sum(k.menunggu_perbaikan for k in kab.kecamatan)),
             kab.kecamatan_resmi, kab.kecamatan_berdata,
             d.kuota_apbd if d else None, d.tahun_kuota if d else None, kab.apbd_aktif, kab.kuota_persen,
@@ -132,13 +151,15 @@ def rows(figures: Figures) -> dict[str, list[list]]:
             d.keikutsertaan_per if d else None, d.keikutsertaan_sumber if d else None, as_of])
         levels.append(("kabupaten_kota", kab.place, kab.rincian, kab.seri, kab.seri_rt_rw))
     for kab in figures.kabupaten:
+        provinsi = [kab.place.induk] if figures.banyak_provinsi else []
         for kec in kab.kecamatan:
             data_diambil = kec.status.data_per
-            tables["kecamatan"].append([kec.place.kode, kec.place.nama, kab.place.nama, *_numbers(kec.place),
-                                        *_stories(kec.rincian, kec.menunggu_perbaikan), data_diambil, as_of])
+            tables["kecamatan"].append([kec.place.kode, kec.place.nama, kab.place.nama, *provinsi,
+                                        *_numbers(kec.place), *_stories(kec.rincian, kec.menunggu_perbaikan),
+                                        data_diambil, as_of])
             for kel in kec.kelurahan:
-                tables["kelurahan"].append([kel.kode, kel.nama, kec.place.nama, kab.place.nama, *_numbers(kel),
-                                            data_diambil])
+                tables["kelurahan"].append([kel.kode, kel.nama, kec.place.nama, kab.place.nama, *provinsi,
+                                            *_numbers(kel), data_diambil])
             levels.append(("kecamatan", kec.place, kec.rincian, kec.seri, kec.seri_rt_rw))
     for tingkat, place, r, seri, seri_rt_rw in levels:
         head = [tingkat, place.kode, place.nama]
@@ -157,8 +178,9 @@ def rows(figures: Figures) -> dict[str, list[list]]:
 def write(directory: Path, config, figures: Figures) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     resources = []
+    published = files(figures)
     for name, table in rows(figures).items():
-        columns = FILES[name]
+        columns = published[name]
         with open(directory / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow([c for c, _, _ in columns])

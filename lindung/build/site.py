@@ -23,14 +23,14 @@ from urllib.parse import urlsplit
 from .. import privacy
 from ..store import atomic
 from . import charts, kalkulator, ogimage, output, pagewriter, published, search
-from .aggregate import PEKERJA_RENTAN, Figures, Kabupaten, Kecamatan, Place, rank
+from .aggregate import PEKERJA_RENTAN, Coverage, Figures, Kabupaten, Kecamatan, Place, Provinsi, rank
 from ..config import Config, Site
 from .render import ANGKA_PER, Content, angka, environment, persen, read_content, relative, tanggal
 from .slug import slugify
 
 
-# The province-wide kelurahan leaderboard shows the top of the list only: all
-# 8,563 kelurahan of Jawa Tengah on one page would be megabytes on a phone.
+# The site-wide kelurahan leaderboard shows the top of the list only: the
+# 8,563 kelurahan of one province on one page would be megabytes on a phone.
 # Every kelurahan is on its kecamatan's page and in data/kelurahan.csv.
 KELURAHAN_TOP = 100
 OG_IMAGE = "static/og.png"  # the general share card, drawn by `python -m lindung.build.ogimage`
@@ -59,6 +59,7 @@ class Page:
     in_search: bool = True  # its main region goes into the search index
     share_title: str = ""  # og:title, when the shared title says more than the page title
     card: ogimage.Card | None = None  # the page's own share card, with its figure
+    card_name: str = ""  # the card's file name where the path gives none (the home page: the whole's name)
 
     @property
     def file(self) -> str:
@@ -68,7 +69,14 @@ class Page:
     def card_path(self) -> str:
         if self.card is None:
             return OG_IMAGE
-        return f"{CARDS}/{slugify(self.path) if self.path else 'jawa-tengah'}.png"
+        return f"{CARDS}/{slugify(self.path) if self.path else slugify(self.card_name)}.png"
+
+
+@dataclass(frozen=True)
+class Induk:
+    """A page's province for its breadcrumbs: name and address only."""
+
+    place: Place
 
 
 @dataclass(frozen=True)
@@ -121,16 +129,16 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
     calculator = kalkulator.build(config, figures.as_of)
     as_of, prov, scope = figures.as_of, figures.provinsi, figures.jangkauan
     donors = figures.rincian.donatur
-    home_where = (f"{angka(scope.kecamatan_berdata)} dari {angka(scope.kecamatan_resmi)} kecamatan Jawa Tengah "
+    home_where = (f"{angka(scope.kecamatan_berdata)} dari {angka(scope.kecamatan_resmi)} kecamatan {prov.nama} "
                   "yang sudah mengirim data")
     result = [
-        Page("", "home.html", "Perlindungan pekerja rentan di Jawa Tengah",
+        Page("", "home.html", f"Perlindungan pekerja rentan di {prov.nama}",
              _summary(prov, donors.pekerja, donors.donatur, home_where, as_of),
              {"leaders": rank(figures.kecamatan)[:10], "grafik": _chart(figures.seri)},
-             share_title=f"{angka(prov.rentan.aktif)} {TERLINDUNGI} BPJS Ketenagakerjaan di Jawa Tengah",
+             share_title=f"{angka(prov.rentan.aktif)} {TERLINDUNGI} BPJS Ketenagakerjaan di {prov.nama}",
              card=_card(prov, donors.pekerja, donors.donatur,
-                        f"Jawa Tengah: {angka(scope.kecamatan_berdata)} dari {angka(scope.kecamatan_resmi)} "
-                        "kecamatan sudah mengirim data", as_of)),
+                        f"{prov.nama}: {angka(scope.kecamatan_berdata)} dari {angka(scope.kecamatan_resmi)} "
+                        "kecamatan sudah mengirim data", as_of), card_name=prov.nama),
         Page("program/", "program_index.html", "Program perlindungan",
              "Program BPJS Ketenagakerjaan yang bisa diikuti pekerja informal, iurannya, dan cara ikut.",
              {"kalkulator": calculator}),
@@ -138,7 +146,8 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
              in_sitemap=False, in_search=False),
         Page("peringkat/", "peringkat.html", "Peringkat cakupan",
              "Peringkat cakupan perlindungan pekerja rentan per kabupaten/kota dan kecamatan.",
-             {"kabupaten_rank": rank(figures.kabupaten), "kecamatan_rank": rank(figures.kecamatan)}),
+             {"kabupaten_rank": rank(figures.kabupaten), "kecamatan_rank": rank(figures.kecamatan),
+              "provinsi_rank": rank(figures.daftar_provinsi) if figures.banyak_provinsi else []}),
         Page("peringkat/kelurahan/", "peringkat_kelurahan.html", "Peringkat cakupan per kelurahan/desa",
              f"{KELURAHAN_TOP} kelurahan/desa dengan cakupan perlindungan pekerja rentan tertinggi.",
              {"kelurahan_rank": rank(figures.kelurahan)[:KELURAHAN_TOP],
@@ -147,10 +156,10 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
              f"Cakupan per kabupaten/kota dan kecamatan; {home_where}.", {}),
         Page("donatur/", "donatur.html", "Donatur",
              f"{angka(donors.donatur)} donatur membayar iuran {angka(donors.pekerja)} pekerja yang terlindungi "
-             f"BPJS Ketenagakerjaan di Jawa Tengah. {ANGKA_PER} {tanggal(as_of)}.", {}),
+             f"BPJS Ketenagakerjaan di {prov.nama}. {ANGKA_PER} {tanggal(as_of)}.", {}),
         Page("data/", "data.html", "Data terbuka",
              "Angka yang diterbitkan situs ini sebagai CSV dengan datapackage.json.",
-             {"files": published.FILES}),
+             {"files": published.files(figures)}),
         Page("status/", "status.html", "Status data",
              "Kapan data tiap kecamatan diambil dan apa yang menunggu perbaikan.",
              {"kecamatan_list": figures.kecamatan}, in_search=False),
@@ -165,8 +174,14 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
     for slug, text in sorted(texts.items()):
         result.append(Page(f"{slug}/", "teks.html", text.meta.get("judul", slug), text.meta.get("ringkas", ""),
                            {"content": text, "pengelola": slug == "tentang"}))
-    for kabupaten in figures.kabupaten:
-        result += _kabupaten_pages(kabupaten, as_of)
+    if figures.banyak_provinsi:
+        for provinsi in figures.daftar_provinsi:
+            result.append(_provinsi_page(provinsi, as_of))
+            for kabupaten in provinsi.kabupaten:
+                result += _kabupaten_pages(kabupaten, as_of, provinsi)
+    else:
+        for kabupaten in figures.kabupaten:
+            result += _kabupaten_pages(kabupaten, as_of)
     paths = [p.path for p in result]
     duplicated = {p for p in paths if paths.count(p) > 1}
     if duplicated:
@@ -174,19 +189,33 @@ def pages(config: Config, figures: Figures, programs: list[Content], texts: dict
     return result
 
 
-def _kabupaten_pages(kabupaten: Kabupaten, as_of) -> list[Page]:
+def _provinsi_page(provinsi: Provinsi, as_of) -> Page:
+    """A province's page, when the site covers several: its kabupaten/kota."""
+    where = f"Provinsi {provinsi.place.nama}"
+    d = provinsi.rincian.donatur
+    return Page(provinsi.place.path, "provinsi.html", where,
+                _summary(provinsi.place, d.pekerja, d.donatur, where, as_of),
+                {"provinsi": provinsi, "kabupaten_rank": rank(provinsi.kabupaten), "grafik": _chart(provinsi.seri)},
+                card=_card(provinsi.place, d.pekerja, d.donatur, where, as_of))
+
+
+def _kabupaten_pages(kabupaten: Kabupaten, as_of, provinsi: Provinsi | None = None) -> list[Page]:
+    """A kabupaten/kota's pages; `provinsi` when the site covers several, for the breadcrumbs."""
     name = kabupaten.place.nama
     d = kabupaten.rincian.donatur
-    slug = kabupaten.place.path.strip("/").rsplit("/", 1)[-1]
+    # The breadcrumbs need the province's name and address, not its figures: a page of
+    # one place is not rendered again because a figure elsewhere in its province changed.
+    provinsi = Induk(Place(provinsi.place.kode, provinsi.place.nama, provinsi.place.tingkat, provinsi.place.path,
+                           Coverage(), Coverage())) if provinsi else None
     result = [
         Page(kabupaten.place.path, "kabupaten.html", name, _summary(kabupaten.place, d.pekerja, d.donatur, name, as_of),
              {"kabupaten": kabupaten, "kecamatan_rank": rank(kabupaten.kecamatan), "grafik": _chart(kabupaten.seri),
-              "donatur_path": f"donatur/{slug}/"},
+              "donatur_path": kabupaten.donatur_path, "provinsi": provinsi},
              card=_card(kabupaten.place, d.pekerja, d.donatur, name, as_of)),
-        Page(f"donatur/{slug}/", "donatur_kabupaten.html", f"Donatur di {name}",
+        Page(kabupaten.donatur_path, "donatur_kabupaten.html", f"Donatur di {name}",
              f"{angka(d.donatur)} donatur membayar iuran {angka(d.pekerja)} pekerja yang terlindungi "
              f"BPJS Ketenagakerjaan di {name}. {ANGKA_PER} {tanggal(as_of)}.",
-             {"kabupaten": kabupaten}),
+             {"kabupaten": kabupaten, "provinsi": provinsi}),
     ]
     for kecamatan in kabupaten.kecamatan:
         where = f"Kecamatan {kecamatan.place.nama}, {name}"
@@ -195,7 +224,7 @@ def _kabupaten_pages(kabupaten: Kabupaten, as_of) -> list[Page]:
                            _summary(kecamatan.place, k.pekerja, k.donatur, where, as_of),
                            {"kabupaten": kabupaten, "kecamatan": kecamatan,
                             "kelurahan_rank": rank(kecamatan.kelurahan), "grafik": _chart(kecamatan.seri),
-                            "donatur_path": f"donatur/{slug}/"},
+                            "donatur_path": kabupaten.donatur_path, "provinsi": provinsi},
                            card=_card(kecamatan.place, k.pekerja, k.donatur, where, as_of)))
     return result
 
@@ -282,6 +311,8 @@ def search_records(page_list: list[Page]) -> list[search.Record]:
         if "kecamatan" in context:  # the page's heading names the kecamatan alone; its kabupaten follows
             title = f"Kecamatan {context['kecamatan'].place.nama}"
             names = [context["kabupaten"].place.nama] + [k.nama for k in context["kecamatan"].kelurahan]
+        elif page.template == "provinsi.html":
+            names = [k.place.nama for k in context["provinsi"].kabupaten]
         elif page.template == "kabupaten.html":
             names = [k.place.nama for k in context["kabupaten"].kecamatan]
         elif "kabupaten" in context:
@@ -336,7 +367,8 @@ def _write_pages(config, figures, page_list, programs, texts, contact: Kontak,
     calls = {k: pagewriter.Ringkas(v.slug, v.meta) if v else None for k, v in aksi.items()}
     common = digests.text(pagewriter.CODE, config.site, config.iuran, config.daerah, contact, NAV, menu, calls,
                           base_path)
-    dates = pagewriter.Tanggal(figures.as_of, figures.tanggal_lalu, figures.berakhir_sampai)
+    dates = pagewriter.Tanggal(figures.as_of, figures.tanggal_lalu, figures.berakhir_sampai, figures.banyak_provinsi,
+                               pagewriter.Nama(figures.provinsi.kode, figures.provinsi.nama))
     whole = digests.text(digests.of(figures), programs)
     todo = []
     for page in page_list:

@@ -175,7 +175,7 @@ class Demo:
         self.districts.sort(key=lambda r: r["code"])
         self.villages: dict[str, list[tuple[str, str]]] = {}
         for r in read_csv(wilayah / "villages.csv"):
-            if r["regency_code"] in REGIONS:
+            if r["district_code"].rsplit(".", 1)[0] in REGIONS:  # the national list names the kecamatan only
                 self.villages.setdefault(r["district_code"], []).append((r["code"], r["name"]))
         for rows in self.villages.values():
             rows.sort()
