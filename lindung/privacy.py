@@ -11,12 +11,14 @@ What counts: a NIK (16 digits, bare or grouped by one kind of separator:
 `3374-101234567890`, `3374 1012 3456 7890`, `33.74.10.123456.7890`); an
 Indonesian mobile number in any common form (`0812-3456-7891`,
 `(0812) 3456-7891`, `+62 812 3456 7891`); an e-mail address; a street
-address (`Jl. Merdeka 5`, `Gg. Mawar`, `RT 03/RW 05`). Only text that
-contains a digit or an `@` is searched for the first three, which is what
-keeps the guard fast on pages that are mostly words and markup.
+address (`Jl. Merdeka 5`, `Gg. Mawar`, `RT 03/RW 05`). Each pattern is
+tried only where it can match (a long enough run of digits, an `@`, a
+keyword), found by scans that run in C; that keeps the guard fast over a
+whole site, with the findings a search of every line would give.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,8 +50,8 @@ _BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", 
 
 # Where the patterns above can match at all, found by scans that skip ahead
 # in C: a NIK is at least 16 characters of a run, a phone number at least 10
-# digits among the characters it is written with, an e-mail has an `@`, an
-# address one of its keywords. Each pattern then runs only over the run of
+# of the characters it is written with, from a digit to a digit; an e-mail
+# has an `@`, an address one of its keywords. Each pattern then runs only over the run of
 # characters it can match around such a place. A match never spans a
 # character outside its run, so it finds exactly what a search of the whole
 # text finds (tests/test_guard.py holds it to the findings of that search).
@@ -72,6 +74,7 @@ _CLASS_SPAN = re.compile(rb"0[01]{8,}0")
 _MOBILE = re.compile(rb"[02)][^0-9]*8")
 # Line breaks of str.splitlines() other than "\n": a file with one is scanned line by line.
 _OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_OTHER_BREAKS_UTF8 = [br.encode() for br in _OTHER_BREAKS]
 
 
 def kinds(text: str, *, addresses: bool = True) -> list[str]:
@@ -154,11 +157,14 @@ def scan_text(name: str, text: str, *, allowed: Iterable[str] = ()) -> list[str]
     the lines where a NIK, a phone number or an e-mail could be, found by
     scans of the whole text in C, are read one by one."""
     allowed = [a for a in allowed if a]
-    if any(br in text for br in _OTHER_BREAKS) or any(br in a for a in allowed for br in "\n" + _OTHER_BREAKS):
+    if any(br in a for a in allowed for br in "\n" + _OTHER_BREAKS):
         return scan_lines(name, text.splitlines(), allowed=allowed)
-    for shown in allowed:  # none spans a line, so each line gets what scan_lines would give it
-        text = text.replace(shown, " ")
-    data = text.encode("utf-8", "surrogatepass")  # "\n" stays one byte, and no other byte is 0x0A
+    shown = text
+    for contact in allowed:  # none spans a line, so each line gets what scan_lines would give it
+        shown = shown.replace(contact, " ")
+    data = shown.encode("utf-8", "surrogatepass")  # "\n" stays one byte, and no other byte is 0x0A
+    if any(br[-1:] in data and br in data for br in _OTHER_BREAKS_UTF8):  # a byte first: memchr is quick
+        return scan_lines(name, text.splitlines(), allowed=allowed)
     starts = []
     for span in _CLASS_SPAN.finditer(data.translate(_CLASSES)):
         digits = span.group().count(b"0")
@@ -188,9 +194,24 @@ def scan(root: Path, *, allowed: Iterable[str] = ()) -> list[str]:
     legitimately, while a NIK, a phone number or an e-mail never belongs."""
     allowed = tuple(allowed)
     findings = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if path.suffix.lower() in _BINARY:
+    for parts in _files(root):
+        path = root.joinpath(*parts)
+        if path.suffix.lower() in _BINARY or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        findings += scan_text(path.relative_to(root).as_posix(), text, allowed=allowed)
+        findings += scan_text("/".join(parts), text, allowed=allowed)
     return findings
+
+
+def _files(root: Path) -> list[tuple[str, ...]]:
+    """The path parts of everything under `root` but its folders, in the
+    order of sorted(root.rglob("*")), without making a Path of each to
+    sort. A folder that cannot be listed is an error, never skipped."""
+    def fail(error: OSError) -> None:
+        raise error
+
+    found: list[tuple[str, ...]] = []
+    for folder, _, names in os.walk(root, onerror=fail):
+        base = Path(folder).relative_to(root).parts
+        found += [(*base, name) for name in names]
+    return sorted(found)
