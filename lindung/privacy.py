@@ -60,7 +60,8 @@ _PHONE_SPAN = re.compile(r"\d[\d\s().+\-]{8,}\d")
 _PHONE_CHAR = re.compile(r"[\d\s().+\-]")
 _EMAIL_CHAR = re.compile(r"[\w.+\-@]")
 _EMAIL_RUN = re.compile(r"[\w.+\-@]*")
-_ADDRESS_WORDS = ("jl", "jalan", "gg", "gang", "perum", "komplek", "rt", "no")  # every keyword contains one
+_EITHER_SPAN = re.compile(r"\d[\d\s().+\-/]{8,}\d")  # where a NIK span or a phone span could be
+_ADDRESS_WORDS = re.compile("jl|jalan|gg|gang|perum|komplek|rt|no")  # every keyword contains one, lower-cased
 # A whole file is first read as bytes of three classes: "0" for a digit (and,
 # to stay on the safe side, for every byte of a character outside ASCII),
 # "1" for a character NIK and phone numbers are written with, "2" for the
@@ -81,10 +82,11 @@ def kinds(text: str, *, addresses: bool = True) -> list[str]:
     """The kinds of personal data in `text`, in a fixed order, each once."""
     found = []
     if _HAS_DIGIT_OR_AT.search(text):
-        if _has_nik(text):
-            found.append(NIK)
-        if _has_phone(text):
-            found.append(PHONE)
+        if _EITHER_SPAN.search(text):
+            if _has_nik(text):
+                found.append(NIK)
+            if _has_phone(text):
+                found.append(PHONE)
         if "@" in text and _has_email(text):
             found.append(EMAIL)
     if addresses and _has_address(text):
@@ -132,8 +134,7 @@ def _has_email(text: str) -> bool:
 
 
 def _has_address(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _ADDRESS_WORDS) and _ADDRESS.search(text) is not None
+    return _ADDRESS_WORDS.search(text.lower()) is not None and _ADDRESS.search(text) is not None
 
 
 def scan_lines(name: str, lines: Iterable[str], *, allowed: Iterable[str] = ()) -> list[str]:
