@@ -2,6 +2,9 @@
 16-digit numbers and Indonesian phone numbers in any file written, says where
 without repeating them, and a build it stops leaves the last site in place."""
 import datetime as dt
+import hashlib
+import json
+import random
 
 import pytest
 
@@ -155,3 +158,82 @@ def test_a_nik_typed_into_the_wrong_column_neither_reaches_the_site_nor_stops_th
     project.pull()
     project.build(AS_OF)
     assert guard.scan(project.site, allowed=allowed(project)) == []
+
+
+# --- the same findings, however the guard is made faster ----------------------------------
+
+# Every form of personal data the tests above and test_privacy_boundary.py know,
+# and look-alikes on either side of each pattern's edges.
+PERSONAL = [
+    "3374150101900001", "3374 1501 0190 0001", "3374.1501.0190.0001", "3374-1501-0190-0001",
+    "NIK:3374150101900001.", "3374-101234567890", "3374 1012 3456 7890", "33.74.10.123456.7890",
+    "3374/1012/3456/7890", "x3374150101900001", "3374150101900001x", "0.123456789012345", "12.3456789012345",
+    "081234567890", "0812-3456-7890", "0812 3456 789", "+62 812 3456 7890", "+6281234567890",
+    "62-812-3456-7890", "Hubungi 0857.1234.5678", "081234567891", "(0812) 3456-7891", "+62 812-3456-7891",
+    "0812.3456.7891", "62 812 3456 7891", "( +62 ) 812 3456 7891", "(62)81234567890", "08123", "0812345678901234",
+    "siti.canary@contoh.co.id", "a@b.c", "halo@lindung.example.org", "lindung@proyek.iam.gserviceaccount.com",
+    "x@y", "@kecamatan", "Jl. Kenari Canary No. 5", "Gg. Melati Canary 3", "Perum Griya Canary Blok C",
+    "jln merdeka", "Jalan Pemuda 12", "kompleks A", "RT 03/RW 05", "rt.3 / rw.12", "Blok C No. 5 RT",
+    "no 12 rw", "Jl.", "Gang", "Rp42.000.000", "Rp16.800", "1.234.567", "40,69%", "33.74.15.1001", "3374151001",
+    "2026-11-23", "24 Maret 2025", "99 pekerja dari 1.000", "2z7ekwt45j3m4nqdxjcoulc5afke3lam",
+    "cakupan 0,81234567", "123456789012345", "12345678901234567",
+]
+# What a page is made of: figures, dates, codes, markup.
+CLEAN = [
+    "Rp{k}.{b:03d}", "{k}.{b:03d}.{b:03d}", "{p},{q:02d}%", "33.{k:02d}.{b:02d}.{a:04d}", "{d}/{m}/{y}",
+    "{y}-{m:02d}-{d:02d}", "{d} Maret {y}", "<td class=\"angka\">{a}</td>", "{a} dari {b} pekerja",
+    "{y}-{m:02d}-{d:02d}T{m:02d}:{d:02d}:00+07:00", "kode {k}{b}", "Jumlah: {a}",
+    "Total Rp{k}.{b:03d}.{b:03d}.{b:03d}",
+]
+# Random runs of digits and separators, some of them shaped like a NIK or a phone number.
+SHAPES = [
+    "\"jumlah\": {a}{b}{c}", "kode {k}{b}{a}", "v{a}.{b}.{c}", "#{a:x}{b:x}", "{a}-{b}-{c}", "{a} {b} {c}",
+    "({a}) {b}", "+{a}", "{a}@{b}", "08{a}-{b}", "+62 8{b} {a}", "(0{k}) {a}{b}", "62{c}{a}", "08{k}.{c}.{b}",
+    "no {b} rt", "jl{a}", "gg {b}", "rt {k} /rw{b}",
+]
+
+
+def filled(pattern: str, rng: random.Random) -> str:
+    return pattern.format(a=rng.randrange(1, 99_999), b=rng.randrange(1000), c=rng.randrange(1_000_000),
+                          p=rng.randrange(100), q=rng.randrange(100), k=rng.randrange(100), d=rng.randrange(1, 32),
+                          m=rng.randrange(1, 13), y=rng.randrange(1990, 2030))
+
+
+def guard_corpus(lines: int = 20_000, seed: int = 12) -> list[str]:
+    """Lines of page-like text with each PERSONAL form and random figures in
+    random company: next to letters, dots, brackets, other digits."""
+    rng = random.Random(seed)
+    glue = [" ", " ", " ", ", ", "; ", "<td>", "</td>", ":", "(", ")", "-", ".", "/", "\t", "x", "_", "@", "+", ""]
+    out = []
+    for _ in range(lines):
+        parts = []
+        for _ in range(rng.randrange(1, 9)):
+            if rng.random() < 0.12:
+                parts.append(rng.choice(PERSONAL))
+            else:
+                parts.append(filled(rng.choice(SHAPES if rng.random() < 0.15 else CLEAN), rng))
+            parts.append(rng.choice(glue))
+        out.append("".join(parts))
+    return out
+
+
+# The findings of the guard as it was before it searched only where a pattern can start.
+CORPUS_FINDINGS = {"counts": {"nik": 1393, "telepon": 3124, "email": 1277, "alamat": 2993}, "findings": 5511,
+                   "digest": "6c3b2f517ea9e5d98e619ab46ccad1a185401a1cf361fc45c81274bc861fe5f0"}
+
+
+def test_the_guard_finds_exactly_what_it_found_before_over_a_large_corpus(tmp_path):
+    corpus = guard_corpus()
+    per_line = [guard.kinds(line) for line in corpus]
+    (tmp_path / "a.html").write_text("\n".join(corpus[:10_000]), encoding="utf-8")
+    (tmp_path / "b.csv").write_text("\n".join(corpus[10_000:]), encoding="utf-8")
+    found = guard.scan(tmp_path, allowed=["halo@lindung.example.org", "0812-3456-7890"])
+    counts = {kind: sum(kind in kinds for kinds in per_line) for kind in guard.LABELS}
+    digest = hashlib.sha256(json.dumps([per_line, found]).encode()).hexdigest()
+    assert {"counts": counts, "findings": len(found), "digest": digest} == CORPUS_FINDINGS
+
+
+def test_a_large_clean_page_has_no_findings():
+    rng = random.Random(5)
+    page = ["<td>" + "</td><td>".join(filled(pattern, rng) for pattern in CLEAN) + "</td>" for _ in range(5_000)]
+    assert guard.scan_lines("halaman", page) == []

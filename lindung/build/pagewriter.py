@@ -159,5 +159,5 @@ def _write_some(indices) -> list[str]:
         target = staging / page.file
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
-        findings += privacy.scan_lines(page.file, html.splitlines(), allowed=allowed)
+        findings += privacy.scan_text(page.file, html, allowed=allowed)
     return findings

@@ -21,13 +21,14 @@ each error) and keeps its last snapshot; warnings past it are counted.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import json
 from collections.abc import Callable
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from frictionless import Check, Checklist, Resource, Schema, errors
 
@@ -292,6 +293,56 @@ def _read_cell(tab: str, spec: dict[str, Any], value: Any, scanned: bool = False
     return text
 
 
+class _Cell(NamedTuple):
+    """What one cell holds once read: its value, or the assumption made
+    (a warning) or the reason it cannot be read (an error); whether it is
+    blank, or a word that marks a totals row, or plain (neither warning nor
+    error). A tuple: a 100,000-row sheet makes some 200,000 of them."""
+
+    value: Any
+    assumed: _Assumed | None
+    reason: str | None
+    blank: bool
+    total: bool
+    plain: bool
+
+
+_VALUE, _BLANK, _TOTAL, _PLAIN = (operator.attrgetter(name) for name in ("value", "blank", "total", "plain"))
+_REMEMBERED = 50_000  # distinct values per column; past that a column (a NIK's) is read cell by cell
+
+
+class _Reader:
+    """One column's cells read by `_read_cell`, each distinct value once: a
+    sheet types the same few kelurahan, dates and amounts thousands of times."""
+
+    def __init__(self, tab: str, spec: dict[str, Any], scanned: bool):
+        self.tab, self.spec, self.scanned = tab, spec, scanned
+        self.known: dict[tuple[type, Any], _Cell] = {}
+
+    def read(self, value: Any) -> _Cell:
+        """`value` read, and remembered (keyed by type too: 1, 1.0 and True are equal, and read differently)."""
+        cell = self._read(value)
+        try:
+            if len(self.known) < _REMEMBERED:
+                self.known[(value.__class__, value)] = cell
+        except TypeError:  # unhashable
+            pass
+        return cell
+
+    def _read(self, value: Any) -> _Cell:
+        blank = cells.is_blank(value)
+        # normalise() keeps letters in a row, so a total word is in the lowered text as it is
+        total = isinstance(value, str) and ("jumlah" in (lowered := value.lower()) or "total" in lowered) \
+            and cells.normalise(value) in _TOTAL_WORDS
+        try:
+            found = _read_cell(self.tab, self.spec, value, self.scanned)
+        except cells.CellError as reason:
+            return _Cell(None, None, str(reason), blank, total, False)
+        if isinstance(found, _Assumed):
+            return _Cell(found.value, found, None, blank, total, False)
+        return _Cell(found, None, None, blank, total, True)
+
+
 _TOO_LONG = "terlalu-panjang"
 _COMMA_THOUSANDS = re.compile(r"^(rp\.?\s*)?\d{1,3}(,\d{3})+$", re.IGNORECASE)
 
@@ -327,7 +378,7 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
     scanned = {c.name for c in context.contract[tab].columns if c.scanned}
     data: list[list[Any]] = [names]
     sheet_rows: list[int] = []
-    typed: list[dict[str, Any]] = []  # raw text of the cells, for messages
+    typed: list[list[Any]] = []  # the cells as typed, in schema order, for messages
     flagged: set[tuple[int, str | None]] = set()  # one message per cell: the first reason found
     bad: set[int] = set()
 
@@ -337,6 +388,12 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
             bad.add(index)
         context.listing.add(row_error)
 
+    # Each row's cells in schema order, as one C call: a missing column reads
+    # the None past the widest column, a short row is padded to reach it.
+    width = max(found.columns.values(), default=-1) + 2
+    cells_of = operator.itemgetter(*(found.columns.get(name, width - 1) for name in names))
+    readers = [_Reader(tab, specs[name], name in scanned) for name in names]
+    known = [reader.known for reader in readers]
     unreadable = 0
     for sheet_row, row in found.rows:
         if isinstance(row, UnreadableRow):  # never reaches Frictionless: it has no cells
@@ -345,10 +402,15 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
                 tab, sheet_row, None, "sel-rusak", "Ada sel di baris ini yang tidak bisa dibaca, misalnya tanggal "
                 "di luar kalender.", "Periksa sel tanggal dan angka di baris ini, lalu ketik ulang isinya."))
             continue
-        raw = {n: row[i] if i < len(row) else None for n, i in found.columns.items()}
-        if all(cells.is_blank(v) for v in raw.values()):
+        raw = cells_of(row if len(row) >= width else row + [None] * (width - len(row)))
+        try:
+            read = [seen.get((value.__class__, value)) or reader.read(value)
+                    for seen, reader, value in zip(known, readers, raw)]
+        except TypeError:  # an unhashable value: nothing a source gives, but read it all the same
+            read = [reader.read(value) for reader, value in zip(readers, raw)]
+        if all(map(_BLANK, read)):
             continue
-        if _is_total(raw):
+        if any(map(_TOTAL, read)):
             context.listing.add(RowError(
                 tab, sheet_row, None, "baris-jumlah", "Baris jumlah (JUMLAH/TOTAL) dikenali dan tidak dihitung.",
                 "Tidak perlu diubah; Lindung menghitung jumlahnya sendiri.", WARNING))
@@ -356,19 +418,14 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         index = len(sheet_rows)
         sheet_rows.append(sheet_row)
         typed.append(raw)
-        values = []
-        for name in names:
-            try:
-                value = _read_cell(tab, specs[name], raw.get(name), name in scanned)
-            except cells.CellError as reason:
-                values.append(None)
-                add(_cell_error(tab, sheet_row, specs[name], found, raw, str(reason)), index)
-                continue
-            if isinstance(value, _Assumed):
-                add(_warning(tab, sheet_row, specs[name], found, raw, value), index)
-                value = value.value
-            values.append(value)
-        data.append(values)
+        data.append(list(map(_VALUE, read)))
+        if all(map(_PLAIN, read)):
+            continue
+        for name, cell in zip(names, read):
+            if cell.reason is not None:
+                add(_cell_error(tab, sheet_row, specs[name], found, dict(zip(names, raw)), cell.reason), index)
+            elif cell.assumed is not None:
+                add(_warning(tab, sheet_row, specs[name], found, dict(zip(names, raw)), cell.assumed), index)
 
     # A generator, not the list: Frictionless deep-copies inline lists into its report.
     resource = Resource(data=lambda: iter(data), format="inline", schema=_frictionless_schema(schema))
@@ -379,11 +436,12 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
     for error in report.tasks[0].errors:
         index = error.row_number - 2
         name = getattr(error, "field_name", None)
+        raw_row = dict(zip(names, typed[index]))
         row_error = _frictionless_error(tab, sheet_rows[index], specs.get(name), found,
-                                        typed[index], error, sheet_rows,
+                                        raw_row, error, sheet_rows,
                                         lambda t: context.wilayah.suggest(context.kecamatan_kode, t))
         if (row_error.row, row_error.column) not in flagged:
-            add(replace(row_error, quoted=_quoted(tab, specs.get(name), typed[index])), index)
+            add(replace(row_error, quoted=_quoted(tab, specs.get(name), raw_row)), index)
     if len(report.tasks[0].errors) >= limit:  # Frictionless stopped there: the rows after were not checked
         raise _TooMany
 
@@ -405,12 +463,8 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
     return rows, len(bad) + unreadable
 
 
+# A totals row at the foot of a table has a cell that says only JUMLAH or TOTAL.
 _TOTAL_WORDS = {"jumlah", "total", "jumlah_total", "total_jumlah", "grand_total", "jumlah_seluruhnya"}
-
-
-def _is_total(raw: dict[str, Any]) -> bool:
-    """A totals row at the foot of a table: a cell that says only JUMLAH or TOTAL."""
-    return any(isinstance(v, str) and cells.normalise(v) in _TOTAL_WORDS for v in raw.values())
 
 
 def _frictionless_schema(schema: dict[str, Any]) -> Schema:

@@ -230,7 +230,7 @@ def write(directory: Path, report: Report) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{report.kode}.json"
     text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    if privacy.scan_lines(path.name, text.splitlines()):  # messages never quote a cell: a bug if this fires
+    if privacy.scan_text(path.name, text):  # messages never quote a cell: a bug if this fires
         raise LeakError(f"Laporan {report.kode} memuat data berbentuk data pribadi; tidak ditulis.")
     atomic.write_text(path, text)  # a reader sees the old report or the new one, never half
 

@@ -45,7 +45,7 @@ def read(path: Path, tabs: Collection[str] = TABS) -> RawWorkbook:
                           "tarik lagi.") from None
     read_tabs = _in_child if "fork" in multiprocessing.get_all_start_methods() else _read_tabs
     found = read_tabs(str(path), titles, tuple(tabs))
-    return RawWorkbook(tabs={title: [_plain(row) for row in rows] for title, rows in found.items()}, modified=modified)
+    return RawWorkbook(tabs=found, modified=modified)
 
 
 def _read_tabs(path: str, titles: list[str] | None, tabs: tuple[str, ...]) -> dict[str, list[list[Any]]]:
@@ -63,11 +63,12 @@ def _read_tabs(path: str, titles: list[str] | None, tabs: tuple[str, ...]) -> di
                 if sheet.end is not None:
                     check_size(normalise(title), sheet.end[0] + 1, sheet.end[1] + 1)
                 try:
-                    found[title] = sheet.to_python(skip_empty_area=False)
+                    rows = sheet.to_python(skip_empty_area=False)
                 except BaseException as error:
                     if isinstance(error, Exception):
                         raise
-                    found[title] = _row_by_row(sheet)  # pyo3's PanicException: some cell, see below
+                    rows = _row_by_row(sheet)  # pyo3's PanicException: some cell, see below
+                found[title] = _plain(rows)
             return found
     except (SourceError, *NOT_ISOLATED):
         raise
@@ -168,6 +169,12 @@ def _reader_stopped(name: str) -> SourceError:
                        "hanya dengan tab yang diperlukan, lalu periksa apakah ada isi jauh di kanan atau di bawah data.")
 
 
-def _plain(row: list) -> list:
-    # calamine gives "" for empty cells; the rest of the pipeline expects None
-    return row if isinstance(row, UnreadableRow) else [None if cell == "" else cell for cell in row]
+def _plain(rows: list[list[Any]]) -> list[list[Any]]:
+    """The rows with None for an empty cell (calamine gives ""), and equal
+    values as one object: a tab repeats the same few names, dates and
+    amounts, so the rows cross the pipe from the reader far smaller (pickle
+    writes an object once) and validate reads each value once."""
+    same: dict[tuple[type, Any], Any] = {}
+    return [row if isinstance(row, UnreadableRow) else
+            [None if cell == "" else same.setdefault((cell.__class__, cell), cell) for cell in row]
+            for row in rows]
