@@ -716,9 +716,9 @@ class Bench:
     @staticmethod
     def settle(server, log, quiet: float = 1.0) -> None:
         """Wait until the server is idle: it has printed nothing for `quiet`
-        seconds (it prints when it sees a change, a second after at the
-        latest) and used less than half a CPU over the last second (a build
-        prints nothing until it ends)."""
+        seconds (it prints when a build starts, tens of milliseconds after a
+        change) and used less than half a CPU over the last second (a build
+        prints nothing more until it ends)."""
         size, since = os.fstat(log.fileno()).st_size, time.time()
         cpu = [(time.time(), process_cpu(server.pid))]
         deadline = since + 900
