@@ -23,14 +23,13 @@ from click.testing import CliRunner
 from browser_fixtures import demo_site  # noqa: F401  (fixture)
 
 from lindung import config as config_module
-from lindung.build.serve import RELOAD_PATH, Server
+from lindung.build.serve import RELOAD_PATH, Server, without_reload
 from lindung.cli import main
 from lindung.store import snapshot
 
 AS_OF = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parents[1]
 NGALIYAN = "33.74.15"
-RELOAD_SCRIPT = re.compile(r"<script>new EventSource\(.*?</script>")
 WAIT = 120  # seconds: a demo build takes a few on a busy machine
 
 
@@ -44,7 +43,7 @@ def get(url: str) -> tuple[int, str]:
 
 def page(url: str) -> str:
     """A served page as built: without the reload script added while serving."""
-    return RELOAD_SCRIPT.sub("", get(url)[1])
+    return without_reload(get(url)[1])
 
 
 def served(url: str, shows) -> str:

@@ -47,14 +47,15 @@ from .site import BuildError
 QUIET = 0.03  # seconds without an event that end a burst
 LONGEST_BURST = 0.5  # a steady stream of events still builds this often
 # Not inputs, wherever they appear: editor swap, backup and lock files, the
-# test file vim writes, lock files, version control (atomic.LEFTOVER covers
-# staging and retired folders).
+# file vim writes to test a folder, lock files, version control
+# (atomic.LEFTOVER covers staging and retired folders).
 NOT_INPUT = re.compile(r"\..+\.sw[a-p]|.+~|\.?#.*|4913|.+\.lock|\.git")
 # Kinds of event that mean an input was written; reads (open, close without
 # writing) are left out at the kernel, so a build reading its templates is silent.
 WRITES = [fs.FileCreatedEvent, fs.FileDeletedEvent, fs.FileModifiedEvent, fs.FileMovedEvent,
           fs.FileClosedEvent, fs.DirCreatedEvent, fs.DirDeletedEvent, fs.DirMovedEvent]
 RELOAD_PATH = "/_lindung/muat-ulang"
+RELOAD_SCRIPT = '<script>new EventSource("{path}?sejak={seen}").onmessage=function(){{location.reload()}}</script>'
 KEEPALIVE = 30.0  # seconds between comments on an open reload stream: finds closed tabs
 
 
@@ -104,6 +105,12 @@ class Inputs:
 
     def touches_config(self, path: Path) -> bool:
         return any(path == c or c in path.parents or path in c.parents for c in self.config)
+
+
+def without_reload(html: str) -> str:
+    """A page as built: the served one without its reload script."""
+    pattern = re.escape(RELOAD_SCRIPT.format(path=RELOAD_PATH, seen="@")).replace("@", r"[\w.]*")
+    return re.sub(pattern, "", html)
 
 
 def _existing(path: Path) -> Path:
@@ -157,8 +164,7 @@ class PreviewHandler(SiteHandler):
 
     def page(self, file: Path) -> bytes:
         body = file.read_bytes()
-        script = (f'<script>new EventSource("{RELOAD_PATH}?sejak={self.state.generation}")'
-                  '.onmessage=function(){location.reload()}</script>').encode()
+        script = RELOAD_SCRIPT.format(path=RELOAD_PATH, seen=self.state.generation).encode()
         at = body.rfind(b"</body>")
         return body[:at] + script + body[at:] if at >= 0 else body + script
 
