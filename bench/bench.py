@@ -732,8 +732,9 @@ class Bench:
     def settle(server, log, quiet: float = 1.0) -> None:
         """Wait until the server is idle: it has printed nothing for `quiet`
         seconds (it prints when a build starts, tens of milliseconds after a
-        change) and used less than half a CPU over the last second (a build
-        prints nothing more until it ends)."""
+        change), its last line is not the start of a build (which prints
+        nothing more until it ends), and it used less than half a CPU over
+        the last second."""
         size, since = os.fstat(log.fileno()).st_size, time.time()
         cpu = [(time.time(), process_cpu(server.pid))]
         deadline = since + 900
@@ -746,7 +747,7 @@ class Bench:
             if os.fstat(log.fileno()).st_size != size:
                 size, since = os.fstat(log.fileno()).st_size, now
             busy = (cpu[-1][1] - cpu[0][1]) / max(cpu[-1][0] - cpu[0][0], 1e-3)
-            if now - since >= quiet and cpu[-1][0] - cpu[0][0] >= 0.9 and busy < 0.5:
+            if now - since >= quiet and cpu[-1][0] - cpu[0][0] >= 0.9 and busy < 0.5 and not building(log):
                 return
 
     # 4. pull --------------------------------------------------------------------------
@@ -863,6 +864,13 @@ def find_page(site: Path, kecamatan: Kecamatan) -> str:
         if f"<h1>Kecamatan {kecamatan.nama}</h1>" in path.read_text(encoding="utf-8"):
             return path.parent.relative_to(site).as_posix() + "/"
     raise SystemExit(f"no page for Kecamatan {kecamatan.nama} in {site}")
+
+
+def building(log) -> bool:
+    """Whether `lindung serve`'s last line says a build has begun."""
+    with open(log.name, "rb") as handle:
+        lines = handle.read().decode("utf-8", errors="replace").strip().splitlines()
+    return bool(lines) and lines[-1].endswith("membangun ulang…")
 
 
 def newest_mtime(folder: Path) -> float:
