@@ -14,7 +14,8 @@ Parts (--only, comma-separated; default all but `national`):
                `lindung pull --only`), `lindung build` again: time, and how
                many files changed bytes and how many were written anew;
   serve        `lindung serve`: from an edit (a template, a content file, a
-               snapshot) to the new page being served, and the idle
+               snapshot) to the new page being served, from an edit to the
+               server saying it rebuilds (the watcher's share), and the idle
                server's CPU seconds over --idle seconds;
   pull         `lindung pull` of one workbook with --rows peserta rows
                against python-calamine + Frictionless alone on the same rows;
@@ -709,16 +710,19 @@ class Bench:
             if "{% block main %}" not in original[template]:
                 raise SystemExit("templates/kecamatan.html has no {% block main %}: update bench/bench.py")
             timings: dict[str, list[float]] = {"a template": [], "a content file": [], "a snapshot": []}
+            seen: list[float] = []  # edit → the server says it rebuilds: the watcher's share
             for n in range(self.runs):
                 mark = f"{MARK}{n}"
                 self.settle(server, log)
-                edited = time.time()
+                said, edited = os.fstat(log.fileno()).st_size, time.time()
                 template.write_text(original[template].replace(
                     "{% block main %}", f"{{% block main %}}<p hidden>{mark}</p>", 1), encoding="utf-8")
+                seen.append(self.rebuilding(server, log, said) - edited)
                 timings["a template"].append(self.served(server, page, lambda body: mark in body) - edited)
                 self.settle(server, log)
-                edited = time.time()
+                said, edited = os.fstat(log.fileno()).st_size, time.time()
                 content_file.write_text(original[content_file] + f"\n\n{mark}\n", encoding="utf-8")
+                seen.append(self.rebuilding(server, log, said) - edited)
                 timings["a content file"].append(
                     self.served(server, content_page, lambda body: mark in body) - edited)
                 self.settle(server, log)
@@ -727,6 +731,9 @@ class Bench:
                 self.pull_target(project)  # a real pull writes the snapshot
                 written = newest_mtime(load_config(project).snapshot_dir / self.target.kode)
                 timings["a snapshot"].append(self.served(server, page, lambda body: body != old) - written)
+            self.add(Row("`lindung serve`: edit of a template or content file → rebuild begun (the change seen)",
+                         f"{statistics.median(seen) * 1000:.0f} ms (each: "
+                         + ", ".join(f"{v * 1000:.0f}" for v in seen) + " ms)"))
             for what, values in timings.items():
                 self.add(Row(f"`lindung serve`: edit of {what} → new page served",
                              f"{fmt(statistics.median(values))} (each run: "
@@ -754,15 +761,23 @@ class Bench:
             log.close()
 
     @staticmethod
-    def wait_until(server, ready, timeout: float, what: str) -> float:
+    def wait_until(server, ready, timeout: float, what: str, step: float = 0.05) -> float:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if server.poll() is not None:
                 raise Failed(f"lindung serve exited (code {server.returncode}) before {what}")
             if ready():
                 return time.time()
-            time.sleep(0.05)
+            time.sleep(step)
         raise Failed(f"lindung serve: no {what} within {timeout:.0f} s")
+
+    def rebuilding(self, server, log, offset: int) -> float:
+        """When the server's output past `offset` first says it rebuilds."""
+        def said() -> bool:
+            with open(log.name, "rb") as handle:
+                handle.seek(offset)
+                return b"membangun ulang" in handle.read()
+        return self.wait_until(server, said, 600, "rebuild after an edit", step=0.005)
 
     def served(self, server, url: str, changed) -> float:
         """When the page at `url` first satisfies `changed`."""
@@ -772,9 +787,10 @@ class Bench:
     @staticmethod
     def settle(server, log, quiet: float = 1.0) -> None:
         """Wait until the server is idle: it has printed nothing for `quiet`
-        seconds (it prints when it sees a change, a second after at the
-        latest) and used less than half a CPU over the last second (a build
-        prints nothing until it ends)."""
+        seconds (it prints when a build starts, tens of milliseconds after a
+        change), its last line is not the start of a build (which prints
+        nothing more until it ends), and it used less than half a CPU over
+        the last second."""
         size, since = os.fstat(log.fileno()).st_size, time.time()
         cpu = [(time.time(), process_cpu(server.pid))]
         deadline = since + 900
@@ -787,7 +803,7 @@ class Bench:
             if os.fstat(log.fileno()).st_size != size:
                 size, since = os.fstat(log.fileno()).st_size, now
             busy = (cpu[-1][1] - cpu[0][1]) / max(cpu[-1][0] - cpu[0][0], 1e-3)
-            if now - since >= quiet and cpu[-1][0] - cpu[0][0] >= 0.9 and busy < 0.5:
+            if now - since >= quiet and cpu[-1][0] - cpu[0][0] >= 0.9 and busy < 0.5 and not building(log):
                 return
 
     # 4. pull --------------------------------------------------------------------------
@@ -899,9 +915,12 @@ class Bench:
 
 
 def fetch(url: str) -> str | None:
+    """A page `lindung serve` serves, as built (without its reload script)."""
+    from lindung.build.serve import without_reload
+
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8", errors="replace")
+            return without_reload(response.read().decode("utf-8", errors="replace"))
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return None
 
@@ -915,6 +934,13 @@ def find_page(site: Path, kecamatan: Kecamatan) -> str:
         if f"<h1>Kecamatan {kecamatan.nama}</h1>" in path.read_text(encoding="utf-8"):
             return path.parent.relative_to(site).as_posix() + "/"
     raise SystemExit(f"no page for Kecamatan {kecamatan.nama} in {site}")
+
+
+def building(log) -> bool:
+    """Whether `lindung serve`'s last line says a build has begun."""
+    with open(log.name, "rb") as handle:
+        lines = handle.read().decode("utf-8", errors="replace").strip().splitlines()
+    return bool(lines) and lines[-1].endswith("membangun ulang…")
 
 
 def newest_mtime(folder: Path) -> float:

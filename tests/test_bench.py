@@ -18,7 +18,7 @@ def test_the_benchmark_runs_every_part_at_a_tiny_size(tmp_path):
     assert result.returncode == 0, result.stderr[-4000:] + result.stdout[-4000:]
     report = markdown.read_text(encoding="utf-8")
     for figure in ("Full build", "Hugo then Pagefind", "Incremental", "edit of a template",
-                   "edit of a content file", "edit of a snapshot", "idle", "Pull of one 50-row workbook",
+                   "edit of a content file", "edit of a snapshot", "rebuild begun", "idle", "Pull of one 50-row workbook",
                    "python-calamine", "lindung --help", "python -c pass", "`lindung build` imports",
                    "National build", "load average"):
         assert figure in report, figure
