@@ -389,9 +389,10 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
         context.listing.add(row_error)
 
     # Each row's cells in schema order, as one C call: a missing column reads
-    # the None past the widest column, a short row is padded to reach it.
+    # the None past the widest column, a short row is padded to reach it (and
+    # that None is taken once more and dropped, so one column is a tuple too).
     width = max(found.columns.values(), default=-1) + 2
-    cells_of = operator.itemgetter(*(found.columns.get(name, width - 1) for name in names))
+    cells_of = operator.itemgetter(*(found.columns.get(name, width - 1) for name in names), width - 1)
     readers = [_Reader(tab, specs[name], name in scanned) for name in names]
     known = [reader.known for reader in readers]
     unreadable = 0
@@ -402,7 +403,7 @@ def _check_tab(tab: str, found: _Located, schema: dict[str, Any], context: _Cont
                 tab, sheet_row, None, "sel-rusak", "Ada sel di baris ini yang tidak bisa dibaca, misalnya tanggal "
                 "di luar kalender.", "Periksa sel tanggal dan angka di baris ini, lalu ketik ulang isinya."))
             continue
-        raw = cells_of(row if len(row) >= width else row + [None] * (width - len(row)))
+        raw = cells_of(row if len(row) >= width else [*row, *[None] * (width - len(row))])[:-1]
         try:
             read = [seen.get((value.__class__, value)) or reader.read(value)
                     for seen, reader, value in zip(known, readers, raw)]
