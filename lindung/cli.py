@@ -69,9 +69,9 @@ def _folder(error: OSError, folder: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def _load(root: Path) -> config_module.Config:
+def _load(root: Path, remember: bool = True) -> config_module.Config:
     try:
-        return config_module.load(root)
+        return config_module.load(root, remember=remember)
     except config_module.ConfigError as error:
         for problem in error.problems:
             click.echo(f"Konfigurasi salah: {problem}", err=True)
@@ -271,7 +271,7 @@ def check_command(root: Path, file: Path, kode: str) -> None:
     from .pull.validate import validate_workbook
     from .store import report
 
-    config = _load(root)
+    config = _load(root, remember=False)  # writes nothing, not even a cache
     if kode not in config.wilayah.kecamatan:
         raise click.UsageError(f"{kode} bukan kode kecamatan dalam daftar resmi.")
     name = config.wilayah.kecamatan[kode].nama

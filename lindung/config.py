@@ -235,7 +235,9 @@ class Config:
         return self.root / "templates"
 
 
-def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
+def load(root: Path, environ: Mapping[str, str] = os.environ, *, remember: bool = True) -> Config:
+    """The project's settings and registry. `remember`: keep the registry
+    files' checked rows in .cache/ (off for a command that writes nothing)."""
     root = root.resolve()
     problems: list[str] = []
     settings = _settings(_read_toml(root / "lindung.toml", problems), problems)
@@ -258,7 +260,8 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
                         "registry/wilayah/provinces.csv; tulis kode dua angka dari berkas itu, "
                         "contoh: provinsi = [\"33\"].")
     areas = wilayah_module.load(registry / "wilayah", [k for k in chosen.provinsi if k in every])
-    sources = tuple(Source(**row) for row in _read_table(registry / "sources.csv", registry / "schema" / "sources.json", problems))
+    sources = tuple(Source(**row) for row in _read_table(registry / "sources.csv", registry / "schema" / "sources.json", problems,
+                                                          remember=remember))
     for row, source in enumerate(sources, start=2):  # row 1 is the header
         where = f"registry/sources.csv baris {row}: kode {source.kode}"
         province = source.kode.split(".", 1)[0]
@@ -272,9 +275,11 @@ def load(root: Path, environ: Mapping[str, str] = os.environ) -> Config:
             official = areas.kecamatan[source.kode].nama
             problems.append(f"{where} adalah Kecamatan {official}, bukan “{source.kecamatan}”.")
     daerah = {row["kode"]: Daerah(**row) for row in
-              _read_table(registry / "daerah.csv", registry / "schema" / "daerah.json", problems, optional=True)}
+              _read_table(registry / "daerah.csv", registry / "schema" / "daerah.json", problems, optional=True,
+                          remember=remember)}
     iuran = tuple(Iuran(**row) for row in
-                  _read_table(registry / "iuran.csv", registry / "schema" / "iuran.json", problems, optional=True))
+                  _read_table(registry / "iuran.csv", registry / "schema" / "iuran.json", problems, optional=True,
+                              remember=remember))
     demo_as_of = _demo_date(root, sources, problems)
     if problems:
         raise ConfigError(problems)
@@ -458,7 +463,8 @@ def _read_toml(path: Path, problems: list[str]) -> dict:
         return {}
 
 
-def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bool = False) -> list[dict]:
+def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bool = False,
+                remember: bool = True) -> list[dict]:
     """Rows of a registry CSV, typed by its schema; problems appended, not raised."""
     shown = path.relative_to(path.parents[1]).as_posix()
     if not path.exists():
@@ -473,7 +479,7 @@ def _read_table(path: Path, schema_path: Path, problems: list[str], optional: bo
     if checked is not None:
         return checked
     rows = _validate_table(path, schema_path, text, problems)
-    if rows:
+    if rows and remember:
         _remember_checked(path, text, schema_path, rows)
     return rows
 
