@@ -257,7 +257,11 @@ def test_the_cli_serves_until_ctrl_c_and_exits_cleanly(project):
         url = re.search(r"http://127\.0\.0\.1:\d+/", output[-1]).group(0)
         assert get(url)[0] == 200
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=WAIT)
+        try:
+            rest, _ = process.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("lindung serve did not exit after Ctrl-C:\n" + "".join(output) + process.communicate()[0])
     finally:
         if process.poll() is None:
             process.kill()

@@ -372,8 +372,10 @@ class Server:
         self._pending.set()
         with self._built:
             self._built.notify_all()  # ends the pages' reload streams
-        if self._observer.is_alive():
-            self._observer.stop()
+        if self._observer.is_alive():  # its stop joins watchdog's threads without a timeout: bounded here
+            stopping = threading.Thread(target=self._observer.stop, name="lindung-watch-stop", daemon=True)
+            stopping.start()
+            stopping.join(timeout=5)
             self._observer.join(timeout=5)
         if self._threads[0].is_alive():
             self.httpd.shutdown()
