@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,12 +40,13 @@ def write_wilayah(directory: Path) -> None:
         with open(directory / name, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle, lineterminator="\n").writerows([header, *rows])
 
-    table("regencies.csv", ["code", "province_code", "name", "type"],
-          [[f"{p}.71", p, kabupaten, "kota"] for p, (kabupaten, _) in PROVINCES.items()])
-    table("districts.csv", ["code", "regency_code", "regency_name", "name"],
-          [[kode, kode[:5], kabupaten, name] for kode, (kabupaten, name) in KECAMATAN.items()])
-    table("villages.csv", ["code", "district_code", "district_name", "regency_code", "regency_name", "name", "type"],
-          [[f"{kode}.100{i}", kode, name, kode[:5], kabupaten, kelurahan, "kelurahan"]
+    table("provinces.csv", ["code", "name"], [[p, f"Provinsi Uji {p}"] for p in PROVINCES])
+    table("regencies.csv", ["code", "province_code", "name"],
+          [[f"{p}.71", p, kabupaten] for p, (kabupaten, _) in PROVINCES.items()])
+    table("districts.csv", ["code", "regency_code", "name"],
+          [[kode, kode[:5], name] for kode, (kabupaten, name) in KECAMATAN.items()])
+    table("villages.csv", ["code", "district_code", "name"],
+          [[f"{kode}.100{i}", kode, kelurahan]
            for kode, (kabupaten, name) in KECAMATAN.items()
            for i, kelurahan in enumerate(kelurahan_of(kode), 1)])
     table("alias.csv", ["kode", "alias", "keterangan"], [])
@@ -59,6 +61,9 @@ def three_provinces(root: Path) -> None:
     """A project folder made ready for the synthetic wilayah: no daerah rows
     of the shipped list's kabupaten."""
     write_wilayah(root / "registry" / "wilayah")
+    settings = root / "lindung.toml"  # the three provinces chosen
+    settings.write_text(re.sub(r"(?m)^provinsi = .*$", 'provinsi = ["33", "34", "35"]',
+                               settings.read_text(encoding="utf-8")), encoding="utf-8")
     daerah = root / "registry" / "daerah.csv"
     daerah.write_text(daerah.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
 
