@@ -129,15 +129,19 @@ def card_bytes(card: Card, cache: Path | None = None) -> bytes:
     """The card's PNG, from the cache when the same card was drawn before."""
     if cache is None:
         return draw_card(card)
+    return card_file(card, cache).read_bytes()
+
+
+def card_file(card: Card, cache: Path) -> Path:
+    """The cached file of the card's PNG, drawn first when it is not there yet."""
     path = cache / f"{card.key()}.png"
-    if path.is_file():
-        return path.read_bytes()
-    data = draw_card(card)
-    cache.mkdir(parents=True, exist_ok=True)
-    staging = path.with_suffix(".tmp")
-    staging.write_bytes(data)
-    staging.replace(path)
-    return data
+    if not path.is_file():
+        data = draw_card(card)
+        cache.mkdir(parents=True, exist_ok=True)
+        staging = path.with_suffix(".tmp")
+        staging.write_bytes(data)
+        staging.replace(path)
+    return path
 
 
 def draw(title: str = "Lindung",

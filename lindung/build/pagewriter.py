@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -28,7 +29,6 @@ from typing import Any
 
 import babel
 import jinja2
-import jinja2.meta
 import markdown
 
 from .. import privacy
@@ -120,12 +120,16 @@ class Templates:
         seen.add(name)
         source = self.env.loader.get_source(self.env, name)[0]
         found = [(name, source)]
-        for used in jinja2.meta.find_referenced_templates(self.env.parse(source)):
-            if used is None:  # a name computed at render time: any template may be used
+        for used in _USES.finditer(source):
+            if used["name"] is None:  # a name computed at render time: any template may be used
                 return found + [(n, self.env.loader.get_source(self.env, n)[0])
                                 for n in self.env.list_templates(extensions=["html"])]
-            found += self._sources(used, seen)
+            found += self._sources(used["name"], seen)
         return found
+
+
+# The tags that bring in another template; a name not written as a string is computed when rendering.
+_USES = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(?:(["'])(?P<name>[^"']+)\1)?""")
 
 
 Render = Callable[[Any], str]  # a page to its HTML

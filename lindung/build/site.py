@@ -10,6 +10,7 @@ network: the same inputs give byte-identical output.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -342,14 +343,16 @@ def _write_cards(config: Config, page_list: list[Page], written: output.Output) 
         fingerprint = page.card.key()  # the drawing version, Pillow and the figures it shows
         if written.reuse(page.card_path, fingerprint):
             continue
-        try:
-            data = ogimage.card_bytes(page.card, cache)
-        except OSError:  # a read-only project folder: draw without the cache
-            cache = None
-            data = ogimage.card_bytes(page.card)
         target = written.staging / page.card_path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if cache is not None:
+            try:  # a link to the cached card: nothing copied
+                os.link(ogimage.card_file(page.card, cache), target)
+                written.made(page.card_path, fingerprint)
+                continue
+            except OSError:  # a read-only project folder, or no hard links: drawn and written
+                cache = None
+        target.write_bytes(ogimage.card_bytes(page.card))
         written.made(page.card_path, fingerprint)
 
 
