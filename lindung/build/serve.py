@@ -401,7 +401,11 @@ def run(root: Path, port: int, as_of: dt.date | None, log: Callable[[str], None]
     try:
         server.start()
         log(f"Situs disajikan di {server.url} ; tekan Ctrl-C untuk berhenti.")
-        threading.Event().wait()
+        # Ctrl-C may be delivered to any of watchdog's threads, which wakes no
+        # untimed wait here: a timed one lets the main thread see it within a second.
+        forever = threading.Event()
+        while not forever.wait(1.0):
+            pass
     except KeyboardInterrupt:
         log("Berhenti.")
     finally:
