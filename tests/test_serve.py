@@ -247,7 +247,9 @@ def test_the_cli_serves_until_ctrl_c_and_exits_cleanly(project):
     process = subprocess.Popen([sys.executable, "-m", "lindung", "--root", str(project), "serve", "--port", "0",
                                 "--as-of", AS_OF.isoformat()],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+                               env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+                               # as a shell starts it in the background (`&`): SIGINT ignored on the way in
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         output = []
         while not any("http://127.0.0.1:" in line for line in output):

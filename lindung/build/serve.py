@@ -28,6 +28,7 @@ import http.server
 import io
 import os
 import re
+import signal
 import threading
 import time
 import traceback
@@ -395,8 +396,16 @@ def _shown(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
+def _interrupted(number, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run(root: Path, port: int, as_of: dt.date | None, log: Callable[[str], None] = print) -> None:
-    """`lindung serve`: until Ctrl-C."""
+    """`lindung serve`: until Ctrl-C (or SIGTERM)."""
+    # Said outright: a shell starting a command in the background (`&`) hands it
+    # SIGINT ignored, and Python then never turns Ctrl-C into KeyboardInterrupt.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, _interrupted)
     server = Server(root, port=port, as_of=as_of, log=log)
     try:
         server.start()
